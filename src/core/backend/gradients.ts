@@ -1,0 +1,198 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { GradConfig, NamedAttrMap, Tensor, Tensor4D } from '@tensorflow/tfjs-core';
+import { conv2dFilterGradient } from './convFilterGradient';
+// tfjs-core's Node bundle registers no gradients; this module registers the stock set.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+
+/*
+ * Gradient registrations that make second-order gradients (the gradient penalty) correct in
+ * tfjs 4.22. The registry is global to every tfjs-core copy in the process, so installing once
+ * fixes all backends. Three causes are addressed:
+ *  1. Comparison and logical kernels have no gradient, yet LeakyReLU, ELU and friends use them in
+ *     their own gradients. Their true derivative is zero almost everywhere.
+ *  2. Tanh, Sigmoid, Exp, Elu and Pow compute their gradient from the saved output. That copy sits
+ *     on the tape before the op, so a second pass treats it as a constant and drops the
+ *     second-derivative term. The versions below recompute from the saved input.
+ *  3. AvgPoolGrad has no gradient, and wasm has no Conv2DBackpropFilter kernel.
+ * The matMul gradient is also rewritten with explicit transposes: wasm runs a transposed matMul
+ * about ten times slower than a plain one.
+ */
+
+const ZERO_GRADIENT_BINARY = [
+  'Greater',
+  'GreaterEqual',
+  'Less',
+  'LessEqual',
+  'Equal',
+  'NotEqual',
+  'LogicalAnd',
+  'LogicalOr',
+];
+const ZERO_GRADIENT_UNARY = ['LogicalNot', 'IsNan', 'IsInf', 'IsFinite', 'Sign', 'Step', 'Floor', 'Ceil', 'Round'];
+
+let installed = false;
+
+export function installGradientFixes(): void {
+  if (installed) return;
+  installed = true;
+  for (const kernelName of ZERO_GRADIENT_BINARY) registerZeroGradient(kernelName, ['a', 'b']);
+  for (const kernelName of ZERO_GRADIENT_UNARY) registerZeroGradient(kernelName, ['x']);
+  for (const config of INPUT_BASED_GRADIENTS) tf.registerGradient(config);
+  registerMatMulGradient();
+  tf.registerGradient(avgPoolGradGradient);
+  tf.registerGradient(conv2dGradient);
+  tf.registerGradient(conv2dBackpropInputGradient);
+}
+
+function registerZeroGradient(kernelName: string, inputs: string[]): void {
+  if (tf.getGradient(kernelName) !== undefined) return;
+  tf.registerGradient({
+    kernelName,
+    inputsToSave: inputs,
+    gradFunc: (_dy: Tensor | Tensor[], saved: Tensor[]) =>
+      Object.fromEntries(inputs.map((name, i) => [name, () => tf.zerosLike(saved[i])])),
+  });
+}
+
+const unary = (kernelName: string, derivative: (x: Tensor, attrs: NamedAttrMap) => Tensor): GradConfig => ({
+  kernelName,
+  inputsToSave: ['x'],
+  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => ({
+    x: () => tf.mul(dy as Tensor, derivative(saved[0], attrs)),
+  }),
+});
+
+const INPUT_BASED_GRADIENTS: GradConfig[] = [
+  unary('Tanh', (x) => tf.sub(1, tf.square(tf.tanh(x)))),
+  unary('Sigmoid', (x) => {
+    const s = tf.sigmoid(x);
+    return tf.mul(s, tf.sub(1, s));
+  }),
+  unary('Exp', (x) => tf.exp(x)),
+  // tfjs's elu is x for x > 0 and exp(x) - 1 otherwise.
+  unary('Elu', (x) => tf.where(tf.greater(x, 0), tf.onesLike(x), tf.exp(x))),
+  {
+    kernelName: 'Pow',
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
+      const [base, exponent] = saved;
+      const upstream = dy as Tensor;
+      return {
+        a: () => reduceToShape(tf.mul(upstream, tf.mul(exponent, tf.pow(base, tf.sub(exponent, 1)))), base.shape),
+        b: () => {
+          const logBase = tf.where(tf.greater(base, 0), tf.log(base), tf.zerosLike(base));
+          return reduceToShape(tf.mul(upstream, tf.mul(tf.pow(base, exponent), logBase)), exponent.shape);
+        },
+      };
+    },
+  },
+];
+
+/** Sums a broadcast gradient back to the shape of the input it belongs to. */
+function reduceToShape(gradient: Tensor, shape: number[]): Tensor {
+  const axes = tf.broadcast_util.getReductionAxes(shape, gradient.shape);
+  const reduced = axes.length > 0 ? tf.sum(gradient, axes) : gradient;
+  return tf.reshape(reduced, shape);
+}
+
+function registerMatMulGradient(): void {
+  const stock = tf.getGradient('BatchMatMul');
+  if (stock === undefined) throw new Error('tfjs-core registered no BatchMatMul gradient');
+  tf.registerGradient({
+    kernelName: 'BatchMatMul',
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+      const [a, b] = saved;
+      const upstream = dy as Tensor;
+      // Broadcast batch dimensions are left to the stock gradient, which reduces them.
+      if (a.rank !== 2 || b.rank !== 2) return stock.gradFunc(dy, saved, attrs);
+      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      const at = () => tf.transpose(a);
+      const bt = () => tf.transpose(b);
+      const dyt = () => tf.transpose(upstream);
+      if (!transposeA && !transposeB) {
+        return { a: () => tf.matMul(upstream, bt()), b: () => tf.matMul(at(), upstream) };
+      }
+      if (!transposeA && transposeB) {
+        return { a: () => tf.matMul(upstream, b), b: () => tf.matMul(dyt(), a) };
+      }
+      if (transposeA && !transposeB) {
+        return { a: () => tf.matMul(b, dyt()), b: () => tf.matMul(a, upstream) };
+      }
+      return { a: () => tf.matMul(bt(), dyt()), b: () => tf.matMul(dyt(), at()) };
+    },
+  });
+}
+
+/**
+ * AvgPoolGrad is linear in its upstream gradient `dy` (it applies the transpose of the pooling
+ * map), so its own gradient with respect to `dy` is the pooling map itself, and zero with respect
+ * to the pooled input.
+ */
+const avgPoolGradGradient: GradConfig = {
+  kernelName: 'AvgPoolGrad',
+  inputsToSave: ['dy', 'input'],
+  gradFunc: (ddx: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    const { filterSize, strides, pad } = attrs as unknown as {
+      filterSize: [number, number];
+      strides: [number, number];
+      pad: 'valid' | 'same' | number;
+    };
+    return {
+      dy: () => tf.avgPool(ddx as Tensor4D, filterSize, strides, pad),
+      input: () => tf.zerosLike(saved[1]),
+    };
+  },
+};
+
+interface ConvAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations?: [number, number] | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** The filter gradient: the stock kernel where the backend has one, otherwise sliced matMuls. */
+function filterGradient(x: Tensor4D, dy: Tensor4D, filterShape: number[], attrs: ConvAttrs): Tensor {
+  const shape = filterShape as [number, number, number, number];
+  if (tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) !== undefined) {
+    return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+      strides: attrs.strides,
+      pad: attrs.pad,
+      dataFormat: attrs.dataFormat,
+      dimRoundingMode: attrs.dimRoundingMode,
+      filterShape: shape,
+    } as unknown as NamedAttrMap) as Tensor;
+  }
+  return conv2dFilterGradient(x, dy, shape, attrs);
+}
+
+const conv2dGradient: GradConfig = {
+  kernelName: 'Conv2D',
+  inputsToSave: ['x', 'filter'],
+  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    const [x, filter] = saved as [Tensor4D, Tensor4D];
+    const conv = attrs as unknown as ConvAttrs;
+    const upstream = dy as Tensor4D;
+    return {
+      x: () =>
+        tf.conv2dTranspose(upstream, filter, x.shape, conv.strides, conv.pad as 'valid' | 'same', conv.dimRoundingMode),
+      filter: () => filterGradient(x, upstream, filter.shape, conv),
+    };
+  },
+};
+
+const conv2dBackpropInputGradient: GradConfig = {
+  kernelName: 'Conv2DBackpropInput',
+  inputsToSave: ['dy', 'filter'],
+  gradFunc: (ddx: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    const [dy, filter] = saved as [Tensor4D, Tensor4D];
+    const conv = attrs as unknown as ConvAttrs;
+    const upstream = ddx as Tensor4D;
+    return {
+      dy: () => tf.conv2d(upstream, filter, conv.strides, conv.pad, conv.dataFormat === 'NCHW' ? 'NCHW' : 'NHWC', 1, conv.dimRoundingMode),
+      filter: () => filterGradient(upstream, dy, filter.shape, conv),
+    };
+  },
+};

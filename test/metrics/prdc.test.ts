@@ -1,0 +1,120 @@
+import { strict as assert } from 'node:assert';
+import { createMatrix, selectRows, type Matrix } from '../../src/core/data/matrix';
+import type { IndexKind } from '../../src/core/metrics/knn';
+import { densityCoverage, precisionRecall } from '../../src/core/metrics/prdc';
+import { assertClose, matrixOf, REFERENCE } from './support/fixtures';
+import { replay, TestRandom } from './support/random';
+
+const KINDS: IndexKind[] = ['kd-tree', 'blocked'];
+const MODE_STD = 0.02 / 1.414;
+
+/** 8 Gaussians as the WGAN-GP toy code makes them; `modeOf[i]` is row i's component. */
+function eightGaussians(random: TestRandom, n: number, onlyMode?: number) {
+  const data = new Float32Array(2 * n);
+  const modeOf: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const mode = onlyMode ?? Math.floor(random.uniform() * 8);
+    modeOf.push(mode);
+    const angle = (mode * Math.PI) / 4;
+    data[2 * i] = (2 * Math.cos(angle)) / 1.414 + MODE_STD * random.normal();
+    data[2 * i + 1] = (2 * Math.sin(angle)) / 1.414 + MODE_STD * random.normal();
+  }
+  return { points: createMatrix(n, 2, data), modeOf };
+}
+
+/** Each row repeated `times` times. */
+function repeatRows(points: Matrix, times: number): Matrix {
+  const indices = Array.from({ length: points.rows * times }, (_, i) => Math.floor(i / times));
+  return selectRows(points, indices);
+}
+
+describe('precisionRecall and densityCoverage', () => {
+  for (const kind of KINDS) {
+    it(`match the plain-Python reference with ties (${kind})`, () => {
+      REFERENCE.prdc.forEach((c, caseIndex) => {
+        const real = matrixOf(c.real);
+        const fake = matrixOf(c.fake);
+        const pr = precisionRecall(real, fake, c.k_pr, { kind });
+        const dc = densityCoverage(real, fake, c.k_dc, { kind });
+        const what = `case ${caseIndex}`;
+        assertClose(pr.precision, c.precision, 1e-12, `${what} precision`);
+        assertClose(pr.recall, c.recall, 1e-12, `${what} recall`);
+        assertClose(dc.density, c.density, 1e-12, `${what} density`);
+        assertClose(dc.coverage, c.coverage, 1e-12, `${what} coverage`);
+      });
+    });
+
+    it(`score identical sets 1, density (k+1)/k (${kind})`, () => {
+      const seed = 5;
+      const { points } = eightGaussians(new TestRandom(seed), 800);
+      const pr = precisionRecall(points, points, 3, { kind });
+      const dc = densityCoverage(points, points, 5, { kind });
+      assert.equal(pr.precision, 1, `precision${replay(seed)}`);
+      assert.equal(pr.recall, 1, `recall${replay(seed)}`);
+      assert.equal(dc.coverage, 1, `coverage${replay(seed)}`);
+      // Each row is in its own ball and in exactly k others (continuous data, no ties): (N + kN)/(kN).
+      assertClose(dc.density, 6 / 5, 1e-12, `density${replay(seed)}`);
+    });
+
+    it(`score identical sets with duplicate rows 1 (${kind})`, () => {
+      const { points } = eightGaussians(new TestRandom(6), 200);
+      const doubled = repeatRows(points, 6);
+      const pr = precisionRecall(doubled, doubled, 3, { kind });
+      const dc = densityCoverage(doubled, doubled, 5, { kind });
+      assert.equal(pr.precision, 1);
+      assert.equal(pr.recall, 1);
+      assert.equal(dc.coverage, 1);
+    });
+  }
+
+  it('see a collapse onto copies of one mode in coverage, not precision', () => {
+    const seed = 7;
+    const { points: real, modeOf } = eightGaussians(new TestRandom(seed), 2000);
+    const modeRows = modeOf.flatMap((mode, i) => (mode === 0 ? [i] : []));
+    // 8 exact copies of every real row of mode 0: fake radii are 0 and each copy hits its row.
+    const fake = repeatRows(selectRows(real, modeRows), 8);
+    const share = modeRows.length / real.rows;
+    const pr = precisionRecall(real, fake);
+    const dc = densityCoverage(real, fake);
+    assert.equal(pr.precision, 1, replay(seed));
+    assertClose(pr.recall, share, 1e-12, `recall${replay(seed)}`);
+    assertClose(dc.coverage, share, 1e-12, `coverage${replay(seed)}`);
+    // Each copy is in its own row's ball and in k others: 8n₀(1 + k) / (k · 8n₀).
+    assertClose(dc.density, 6 / 5, 1e-12, `density${replay(seed)}`);
+  });
+
+  it('see a collapse onto a fresh sample of one mode in coverage', () => {
+    const seed = 8;
+    const random = new TestRandom(seed);
+    const { points: real } = eightGaussians(random, 2000);
+    const { points: fake } = eightGaussians(random, 2000, 0);
+    const pr = precisionRecall(real, fake);
+    const dc = densityCoverage(real, fake);
+    // Fakes follow mode 0's own law: only its outer tail escapes every real ball.
+    assert.ok(pr.precision > 0.9, `precision ${pr.precision}${replay(seed)}`);
+    // Coverage ≈ share of reals in mode 0 (1/8; fakes are 8× denser there, so nearly every ball
+    // in mode 0 holds one); binomial sd √(0.125·0.875/2000) = 0.0074, bound 4 sd.
+    assertClose(dc.coverage, 0.125, 4 * 0.0074, `coverage${replay(seed)}`);
+    assertClose(pr.recall, 0.125, 4 * 0.0074, `recall${replay(seed)}`);
+  });
+
+  it('score a collapse onto one point: precision 1, recall 0', () => {
+    const seed = 9;
+    const { points: real } = eightGaussians(new TestRandom(seed), 2000);
+    const centre = [2 / 1.414, 0];
+    const fake = matrixOf(Array.from({ length: 500 }, () => centre));
+    const pr = precisionRecall(real, fake);
+    assert.equal(pr.precision, 1, replay(seed));
+    assert.equal(pr.recall, 0, replay(seed));
+    assert.ok(densityCoverage(real, fake).coverage < 0.125, replay(seed));
+  });
+
+  it('rejects sets with at most k rows', () => {
+    const small = matrixOf([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ]);
+    assert.throws(() => precisionRecall(small, small), /more than k = 3/);
+  });
+});

@@ -37,7 +37,7 @@ export function installGradientFixes(): void {
   installed = true;
   for (const kernelName of ZERO_GRADIENT_BINARY) registerZeroGradient(kernelName, ['a', 'b']);
   for (const kernelName of ZERO_GRADIENT_UNARY) registerZeroGradient(kernelName, ['x']);
-  for (const config of INPUT_BASED_GRADIENTS) tf.registerGradient(config);
+  for (const config of [...PIECEWISE_LINEAR_GRADIENTS, ...INPUT_BASED_GRADIENTS]) tf.registerGradient(config);
   registerMatMulGradient();
   tf.registerGradient(avgPoolGradGradient);
   tf.registerGradient(conv2dGradient);
@@ -61,6 +61,57 @@ const unary = (kernelName: string, derivative: (x: Tensor, attrs: NamedAttrMap) 
     x: () => tf.mul(dy as Tensor, derivative(saved[0], attrs)),
   }),
 });
+
+/**
+ * Runs `fn` without recording its ops on any gradient tape, so autodiff treats the result as a
+ * constant. tfjs records an op only while no kernel is executing (engine state `kernelDepth` 0);
+ * raising the depth for the duration of `fn` uses that rule. Checked against tfjs-core 4.22.
+ */
+export function untaped<T>(fn: () => T): T {
+  const state = (tf.engine() as unknown as { state: { kernelDepth: number } }).state;
+  state.kernelDepth++;
+  try {
+    return fn();
+  } finally {
+    state.kernelDepth--;
+  }
+}
+
+/**
+ * Piecewise-linear activations: the derivative mask is constant almost everywhere, so it is built
+ * off the tape. The stock gradients put the mask on the tape, and a second-order pass then
+ * back-propagates its zero gradient through the whole forward network: a full set of matMuls of
+ * zeros per penalty step.
+ */
+const PIECEWISE_LINEAR_GRADIENTS: GradConfig[] = [
+  {
+    kernelName: 'Relu',
+    inputsToSave: ['x'],
+    gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => ({
+      x: () => tf.mul(dy as Tensor, untaped(() => tf.step(saved[0]))),
+    }),
+  },
+  {
+    kernelName: 'LeakyRelu',
+    inputsToSave: ['x'],
+    gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+      const { alpha } = attrs as unknown as { alpha: number };
+      const upstream = dy as Tensor;
+      return { x: () => tf.where(untaped(() => tf.greater(saved[0], 0)), upstream, tf.mul(upstream, alpha)) };
+    },
+  },
+  {
+    kernelName: 'Relu6',
+    inputsToSave: ['x'],
+    gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => ({
+      x: () =>
+        tf.mul(
+          dy as Tensor,
+          untaped(() => tf.cast(tf.logicalAnd(tf.greater(saved[0], 0), tf.less(saved[0], 6)), 'float32')),
+        ),
+    }),
+  },
+];
 
 const INPUT_BASED_GRADIENTS: GradConfig[] = [
   unary('Tanh', (x) => tf.sub(1, tf.square(tf.tanh(x)))),

@@ -60,7 +60,7 @@ export function gradientPenalty(
   const gradient = criticInputGradient(critic, interpolates);
   const norms = perSampleNorm(gradient);
   if (config.kind === 'none' || config.kind === 'clip') {
-    return { penalty: tf.scalar(0), norms: tf.stopGradient(norms) as Tensor1D };
+    return { penalty: tf.scalar(0), norms };
   }
   const excess = tf.sub(tf.div(norms, config.target), 1);
   const clipped = config.kind === 'lp' ? tf.relu(excess) : excess;

@@ -1,0 +1,133 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor1D } from '@tensorflow/tfjs-core';
+import type { Mlp } from '../nets/mlp';
+import type { Collective } from './collective';
+import { gradientPenalty, interpolate, type PenaltyConfig } from './penalty';
+
+/** This rank's share [start, end) of a batch of `batchSize` samples. */
+export function shardRange(batchSize: number, collective: Collective): [number, number] {
+  const base = Math.floor(batchSize / collective.size);
+  const extra = batchSize % collective.size;
+  const start = collective.rank * base + Math.min(collective.rank, extra);
+  return [start, start + base + (collective.rank < extra ? 1 : 0)];
+}
+
+export interface CriticStepInput {
+  /** This rank's rows of the batch: real [n, ...], fake [n, ...] (treated as constants), ε [n]. */
+  real: Tensor;
+  fake: Tensor;
+  epsilon: Tensor1D;
+  /** The full batch size B; each rank's terms are sums over its rows divided by B. */
+  batchSize: number;
+}
+
+export interface CriticStepMetrics {
+  criticLoss: number;
+  wasserstein: number;
+  penalty: number;
+  /** ‖∇D(x̂)‖ at this rank's interpolates. */
+  norms: Float32Array;
+}
+
+/**
+ * Computes the gradients of the critic loss E[D(fake)] - E[D(real)] + λ·GP on this rank's rows,
+ * sums them over ranks, and returns them in variable order with the batch's metrics.
+ */
+export function criticGradients(
+  critic: Mlp,
+  input: CriticStepInput,
+  penalty: PenaltyConfig,
+  collective: Collective,
+): { gradients: Tensor[]; metrics: CriticStepMetrics } {
+  const scale = 1 / input.batchSize;
+  const fake = input.fake;
+  const rows = input.real.shape[0];
+  let wasserstein: Scalar | undefined;
+  let penaltyValue: Scalar | undefined;
+  let norms: Tensor1D | undefined;
+
+  const { value, grads } = tf.variableGrads(() => {
+    // One forward pass over [real; fake]: [2n] critic values.
+    const both = critic.apply(tf.concat([input.real, fake], 0));
+    const sums = tf.sum(tf.reshape(both, [2, rows]), 1);
+    const w = tf.reshape(tf.mul(tf.sub(tf.slice(sums, [0], [1]), tf.slice(sums, [1], [1])), scale), []) as Scalar;
+    const xHat = interpolate(input.real, fake, input.epsilon);
+    const terms = gradientPenalty((x) => critic.apply(x), xHat, penalty);
+    // The penalty term is a mean over this rank's rows; reweight it to this rank's share of B.
+    const p = tf.mul(terms.penalty, rows * scale) as Scalar;
+    wasserstein = tf.keep(w);
+    penaltyValue = tf.keep(p);
+    norms = tf.keep(terms.norms);
+    return tf.add(tf.neg(w), p) as Scalar;
+  }, critic.variables);
+
+  const gradients = critic.variables.map((v) => grads[v.name]);
+  const scalars = [value, wasserstein as unknown as Scalar, penaltyValue as unknown as Scalar];
+  const reduced = reduceAcrossRanks(gradients, scalars, collective);
+  const metrics: CriticStepMetrics = {
+    criticLoss: reduced.scalars[0],
+    wasserstein: reduced.scalars[1],
+    penalty: reduced.scalars[2],
+    norms: (norms as unknown as Tensor1D).dataSync() as Float32Array,
+  };
+  tf.dispose([value, wasserstein as unknown as Tensor, penaltyValue as unknown as Tensor, norms as unknown as Tensor]);
+  return { gradients: reduced.gradients, metrics };
+}
+
+/** Computes the gradients of the generator loss -E[D(G(z))] on this rank's latent rows. */
+export function generatorGradients(
+  critic: Mlp,
+  generator: Mlp,
+  latent: Tensor,
+  batchSize: number,
+  collective: Collective,
+): { gradients: Tensor[]; loss: number } {
+  const { value, grads } = tf.variableGrads(
+    () => tf.mul(tf.sum(critic.apply(generator.apply(latent))), -1 / batchSize) as Scalar,
+    generator.variables,
+  );
+  const gradients = generator.variables.map((v) => grads[v.name]);
+  const reduced = reduceAcrossRanks(gradients, [value], collective);
+  value.dispose();
+  return { gradients: reduced.gradients, loss: reduced.scalars[0] };
+}
+
+/**
+ * Sums gradients and scalars over ranks. With one rank the tensors pass through unchanged; with
+ * several they are copied into one flat buffer, reduced, and rebuilt (the inputs are disposed).
+ */
+function reduceAcrossRanks(
+  gradients: Tensor[],
+  scalars: Scalar[],
+  collective: Collective,
+): { gradients: Tensor[]; scalars: number[] } {
+  if (collective.size === 1) {
+    return { gradients, scalars: scalars.map((s) => s.dataSync()[0]) };
+  }
+  const total = gradients.reduce((n, g) => n + g.size, 0);
+  const buffer = new Float32Array(total + scalars.length);
+  let offset = 0;
+  for (const g of gradients) {
+    buffer.set(g.dataSync() as Float32Array, offset);
+    offset += g.size;
+  }
+  scalars.forEach((s, i) => (buffer[total + i] = s.dataSync()[0]));
+  collective.allReduceSum(buffer);
+  offset = 0;
+  const rebuilt = gradients.map((g) => {
+    const t = tf.tensor(buffer.subarray(offset, offset + g.size), g.shape);
+    offset += g.size;
+    return t;
+  });
+  tf.dispose(gradients);
+  return { gradients: rebuilt, scalars: Array.from(buffer.subarray(total)) };
+}
+
+/** Gathers each rank's rows of a per-sample metric into the full batch (rank order). */
+export function gatherRows(values: Float32Array, batchSize: number, collective: Collective): Float32Array {
+  if (collective.size === 1) return values;
+  const full = new Float32Array(batchSize);
+  full.set(values, shardRange(batchSize, collective)[0]);
+  collective.allReduceSum(full);
+  return full;
+}

@@ -41,6 +41,7 @@ const NATIVE_PACKAGES: Record<'node-gpu' | 'node', string> = {
 };
 
 let active: BackendInfo | undefined;
+let wasmPathsSet = false;
 
 export function isBackendName(value: string): value is BackendName {
   return (BACKEND_NAMES as readonly string[]).includes(value);
@@ -57,12 +58,9 @@ export function activeBackend(): BackendInfo | undefined {
  */
 export async function initBackend(options: BackendOptions): Promise<BackendInfo> {
   const request = options.request ?? 'auto';
-  if (active) {
-    if (request === 'auto' || request === active.name) return active;
-    throw new Error(
-      `The compute backend is already '${active.name}' in this process; '${request}' cannot be selected now.`,
-    );
-  }
+  if (active && (request === 'auto' || request === active.name)) return active;
+  // Switching after start-up is allowed (tests run several backends in one process); tfjs moves
+  // existing tensors to the new backend when they are next used.
   installGradientFixes();
   const candidates: BackendName[] = request === 'auto' ? [...BACKEND_NAMES] : [request];
   const skipped: SkippedBackend[] = [];
@@ -105,7 +103,8 @@ function silenceCpuAdvert(): undefined {
 async function tryWasm(options: BackendOptions): Promise<string | undefined> {
   const dir = options.wasmDir ?? findWasmDir();
   if (dir === undefined) return 'the tfjs wasm binaries were not found next to the bundle';
-  setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
+  if (!wasmPathsSet) setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
+  wasmPathsSet = true;
   // A failed wasm start returns false and would leave tfjs on 'cpu' without an error.
   const ok = await tf.setBackend('wasm');
   if (!ok || tf.getBackend() !== 'wasm') return `the wasm backend failed to initialise from ${dir}`;

@@ -20,7 +20,7 @@ export interface FrechetResult {
  * Fréchet distance between two Gaussians given by mean and covariance (dim × dim, row-major,
  * symmetric positive semi-definite). Tr((Σ₁Σ₂)^½) is the sum of the square roots of the
  * eigenvalues of Σ₁^½ Σ₂ Σ₁^½, a symmetric matrix with the same spectrum as Σ₁Σ₂, with
- * eigenvalues below 0 (rounding) clamped to 0. That keeps the result finite and real for
+ * eigenvalues at the rounding level or below 0 set to 0 (see `roundingFloor`). That keeps the result finite and real for
  * rank-deficient covariances, where the usual scipy.linalg.sqrtm route can return complex
  * values. Cost: two symmetric eigen-decompositions, O(d³). Any NaN input gives NaN; an infinite
  * entry throws.
@@ -44,10 +44,16 @@ export function frechetDistanceFromMoments(
 
   let meanTerm = 0;
   for (let c = 0; c < dim; c++) meanTerm += (mean1[c] - mean2[c]) ** 2;
-  const sqrtCov1 = applySpectralFunction(symmetricEigen(cov1, dim), (v) => Math.sqrt(Math.max(v, 0)));
-  const middle = multiplySquare(multiplySquare(sqrtCov1, cov2, dim), sqrtCov1, dim);
+  const eigen1 = symmetricEigen(cov1, dim);
+  const floor1 = roundingFloor(eigen1.values, dim);
+  const sqrtCov1 = applySpectralFunction(eigen1, (v) => (v > floor1 ? Math.sqrt(v) : 0));
+  const middle = symmetricEigen(
+    multiplySquare(multiplySquare(sqrtCov1, cov2, dim), sqrtCov1, dim),
+    dim,
+  );
+  const floor2 = roundingFloor(middle.values, dim);
   let traceSqrt = 0;
-  for (const value of symmetricEigen(middle, dim).values) traceSqrt += Math.sqrt(Math.max(value, 0));
+  for (const value of middle.values) traceSqrt += value > floor2 ? Math.sqrt(value) : 0;
 
   let trace = 0;
   for (let c = 0; c < dim; c++) trace += cov1[c * dim + c] + cov2[c * dim + c];
@@ -56,13 +62,27 @@ export function frechetDistanceFromMoments(
 }
 
 /**
+ * Eigenvalues at or below dim · 2⁻⁵² · max|λ| are rounding noise of the decomposition: treating
+ * them as 0 matters because √ε is far larger than ε (45 zero eigenvalues of a rank-5 50-D
+ * covariance would otherwise add about 1e-4 relative error).
+ */
+function roundingFloor(values: Float64Array, dim: number): number {
+  let max = 0;
+  for (const value of values) max = Math.max(max, Math.abs(value));
+  return dim * Number.EPSILON * max;
+}
+
+/**
  * Fréchet distance between Gaussians fitted to two point sets in data space (means and N - 1
  * covariances accumulated in float64). Each set needs at least 2 rows; NaN entries give NaN.
  */
 export function frechetDistance(a: Matrix, b: Matrix): FrechetResult {
-  if (a.cols !== b.cols) throw new RangeError(`Sets have ${a.cols} and ${b.cols} features; expected equal.`);
+  if (a.cols !== b.cols)
+    throw new RangeError(`Sets have ${a.cols} and ${b.cols} features; expected equal.`);
   if (a.rows < 2 || b.rows < 2) {
-    throw new RangeError(`Each set needs at least 2 rows for a covariance; got ${a.rows} and ${b.rows}.`);
+    throw new RangeError(
+      `Each set needs at least 2 rows for a covariance; got ${a.rows} and ${b.rows}.`,
+    );
   }
   const meanA = columnMeans(a);
   const meanB = columnMeans(b);

@@ -54,7 +54,8 @@ export function symmetricEigen(matrix: ArrayLike<number>, dim: number): Symmetri
   for (let i = 0; i < dim; i++) {
     for (let j = i; j < dim; j++) {
       const value = matrix[i * dim + j];
-      if (!Number.isFinite(value)) throw new RangeError(`Matrix entry (${i}, ${j}) is ${value}; expected a finite number.`);
+      if (!Number.isFinite(value))
+        throw new RangeError(`Matrix entry (${i}, ${j}) is ${value}; expected a finite number.`);
       a[i * dim + j] = value;
       a[j * dim + i] = value;
     }
@@ -111,7 +112,9 @@ function rotate(a: Float64Array, v: Float64Array, dim: number, p: number, q: num
 }
 
 function sortDescending(a: Float64Array, v: Float64Array, dim: number): SymmetricEigen {
-  const order = Array.from({ length: dim }, (_, i) => i).sort((i, j) => a[j * dim + j] - a[i * dim + i]);
+  const order = Array.from({ length: dim }, (_, i) => i).sort(
+    (i, j) => a[j * dim + j] - a[i * dim + i],
+  );
   const values = Float64Array.from(order, (i) => a[i * dim + i]);
   const vectors = new Float64Array(dim * dim);
   for (let row = 0; row < dim; row++) {
@@ -121,7 +124,10 @@ function sortDescending(a: Float64Array, v: Float64Array, dim: number): Symmetri
 }
 
 /** V·diag(f(λ))·Vᵀ for a decomposition, as a dim × dim row-major matrix. */
-export function applySpectralFunction(eigen: SymmetricEigen, f: (value: number) => number): Float64Array {
+export function applySpectralFunction(
+  eigen: SymmetricEigen,
+  f: (value: number) => number,
+): Float64Array {
   const { dim, values, vectors } = eigen;
   const weights = values.map(f);
   const out = new Float64Array(dim * dim);
@@ -137,7 +143,11 @@ export function applySpectralFunction(eigen: SymmetricEigen, f: (value: number) 
 }
 
 /** Product of two dim × dim row-major matrices. */
-export function multiplySquare(x: ArrayLike<number>, y: ArrayLike<number>, dim: number): Float64Array {
+export function multiplySquare(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  dim: number,
+): Float64Array {
   const out = new Float64Array(dim * dim);
   for (let i = 0; i < dim; i++) {
     for (let k = 0; k < dim; k++) {

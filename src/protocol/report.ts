@@ -1,0 +1,98 @@
+/*
+ * The probe report: written as report.json, printed by the CLI, shown by the webview. Field names
+ * are a public interface; docs/report-schema.md documents each one. Bump REPORT_SCHEMA_VERSION on
+ * any change that removes or renames a field.
+ */
+import type { NormQuantiles, ProgressEvent } from '../core/train/progress';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export const PROBE_SET_NAMES = ['interpolates', 'real', 'generated', 'offManifold', 'uniform', 'otInterpolates'] as const;
+export type ProbeSetName = (typeof PROBE_SET_NAMES)[number];
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface GradNormStats extends NormQuantiles {
+  min: number;
+  mean: number;
+  count: number;
+}
+
+export interface Histogram {
+  /** Bin edges, one more than counts. */
+  edges: number[];
+  counts: number[];
+}
+
+export interface ProbeSetReport {
+  count: number;
+  gradNorm: GradNormStats;
+  histogram: Histogram;
+  /** Fraction of points with ‖∇D‖ > target·(1 + tolerance). */
+  fractionAboveTarget: number;
+  criticValue: { mean: number; min: number; max: number };
+  /** How the set was made, in words (for example "real + N(0, 0.3²) noise"). */
+  description: string;
+  /** For otInterpolates: mean cosine between ∇D and the direction to the coupled real point. */
+  alignment?: { meanCosine: number; medianCosine: number };
+  /** For offManifold: the gradient-norm median at each distance from the data. */
+  byDistance?: { distance: number; median: number; count: number }[];
+}
+
+export interface Finding {
+  /** Stable identifier, for example `lipschitz-violated`. */
+  id: string;
+  severity: Severity;
+  message: string;
+  /** The numbers behind the finding and the probe set they come from. */
+  evidence: Record<string, number | string | number[] | boolean>;
+  fix: string;
+  /** True for findings that rest on an unvalidated hypothesis. */
+  hypothesis?: boolean;
+  /** The view of the report that shows the evidence. */
+  chart?: string;
+}
+
+export interface ModesReport {
+  modeCount: number;
+  sampleCount: number;
+  /** Modes that are the nearest mode of at least one high-quality sample. */
+  modesCaptured: number;
+  /** Modes holding at least `massThreshold` of the expected share of high-quality samples. */
+  modesCapturedWithMass: number;
+  massThreshold: number;
+  highQualityFraction: number;
+  /** What a perfect generator scores: P(χ²_d ≤ threshold). */
+  highQualityFloor: number;
+  reverseKl: number;
+  /** Finite-sample reverse-KL floor ≈ (K-1)/(2N). */
+  reverseKlFloor: number;
+  perMode: { highQuality: number; nearest: number }[];
+}
+
+export interface ProbeReport {
+  schemaVersion: number;
+  tool: { name: string; version: string };
+  createdAt: string;
+  source: {
+    kind: 'run' | 'files';
+    run?: string;
+    checkpoint?: string;
+    iteration?: number;
+    critic?: string;
+    generator?: string;
+    fake?: string;
+    real?: string;
+    dataset?: string;
+  };
+  backend: string;
+  /** The training settings the findings rely on, where known, and where each came from. */
+  training: { batchSize?: number; lambda?: number; target: number; penalty?: string; sources: Record<string, string> };
+  data: { dim: number; realCount: number; perFeatureStd: number[]; meanPairDistance: number; scaleDivisor?: number };
+  wasserstein: { estimate: number; exactW1?: number; exactSampleSize?: number };
+  probeSets: Partial<Record<ProbeSetName, ProbeSetReport>>;
+  modes?: ModesReport;
+  findings: Finding[];
+  history?: ProgressEvent[];
+  timings: { totalMs: number; gradientMs: number };
+}

@@ -112,11 +112,14 @@ export function decodeModel(bytes: Uint8Array, file?: string): ModelProto {
   };
   forEachField(reader, (field, wire) => {
     if (field === 1 && wire === WireType.varint) model.irVersion = reader.readInt64();
-    else if (field === 2 && wire === WireType.lengthDelimited) model.producerName = reader.readString();
-    else if (field === 3 && wire === WireType.lengthDelimited) model.producerVersion = reader.readString();
+    else if (field === 2 && wire === WireType.lengthDelimited)
+      model.producerName = reader.readString();
+    else if (field === 3 && wire === WireType.lengthDelimited)
+      model.producerVersion = reader.readString();
     else if (field === 4 && wire === WireType.lengthDelimited) model.domain = reader.readString();
     else if (field === 5 && wire === WireType.varint) model.modelVersion = reader.readInt64();
-    else if (field === 7 && wire === WireType.lengthDelimited) model.graph = reader.readMessage(decodeGraph);
+    else if (field === 7 && wire === WireType.lengthDelimited)
+      model.graph = reader.readMessage(decodeGraph);
     else if (field === 8 && wire === WireType.lengthDelimited) {
       model.opsetImport.push(reader.readMessage(decodeOperatorSetId));
     } else if (field === 25 && wire === WireType.lengthDelimited) {
@@ -167,7 +170,14 @@ export function decodeGraph(reader: ProtoReader): GraphProto {
 }
 
 function decodeNode(reader: ProtoReader): NodeProto {
-  const node: NodeProto = { input: [], output: [], name: '', opType: '', domain: '', attribute: [] };
+  const node: NodeProto = {
+    input: [],
+    output: [],
+    name: '',
+    opType: '',
+    domain: '',
+    attribute: [],
+  };
   forEachField(reader, (field, wire) => {
     if (wire !== WireType.lengthDelimited) return false;
     if (field === 1) node.input.push(reader.readString());
@@ -197,15 +207,18 @@ function decodeAttribute(reader: ProtoReader): AttributeProto {
     else if (field === 2 && wire === WireType.fixed32) attribute.f = reader.readFloat();
     else if (field === 3 && wire === WireType.varint) attribute.i = reader.readInt64();
     else if (field === 4 && wire === WireType.lengthDelimited) attribute.s = reader.readBytes();
-    else if (field === 5 && wire === WireType.lengthDelimited) attribute.t = reader.readMessage(decodeTensor);
+    else if (field === 5 && wire === WireType.lengthDelimited)
+      attribute.t = reader.readMessage(decodeTensor);
     else if ((field === 6 || field === 11) && wire === WireType.lengthDelimited) {
       reader.skip(wire);
       attribute.hasGraph = true;
     } else if (field === 7) reader.readRepeatedFixed(wire, 4, attribute.floats);
     else if (field === 8) reader.readRepeatedVarint(wire, attribute.ints);
-    else if (field === 9 && wire === WireType.lengthDelimited) attribute.strings.push(reader.readBytes());
+    else if (field === 9 && wire === WireType.lengthDelimited)
+      attribute.strings.push(reader.readBytes());
     else if (field === 20 && wire === WireType.varint) attribute.type = reader.readInt32();
-    else if (field === 21 && wire === WireType.lengthDelimited) attribute.refAttrName = reader.readString();
+    else if (field === 21 && wire === WireType.lengthDelimited)
+      attribute.refAttrName = reader.readString();
     else return false;
     return true;
   });
@@ -290,7 +303,8 @@ function decodeTensorType(reader: ProtoReader): Pick<ValueInfoProto, 'elemType' 
   const result: Pick<ValueInfoProto, 'elemType' | 'shape'> = {};
   forEachField(reader, (field, wire) => {
     if (field === 1 && wire === WireType.varint) result.elemType = reader.readInt32();
-    else if (field === 2 && wire === WireType.lengthDelimited) result.shape = reader.readMessage(decodeShape);
+    else if (field === 2 && wire === WireType.lengthDelimited)
+      result.shape = reader.readMessage(decodeShape);
     else return false;
     return true;
   });

@@ -135,7 +135,13 @@ export class ProtoReader {
       this.fail('corrupt', `messages nest deeper than ${MAX_MESSAGE_DEPTH} levels`);
     }
     const length = this.readLength();
-    const child = new ProtoReader(this.bytes, this.pos + length, this.pos, this.depth + 1, this.file);
+    const child = new ProtoReader(
+      this.bytes,
+      this.pos + length,
+      this.pos,
+      this.depth + 1,
+      this.file,
+    );
     this.pos += length;
     return decode(child);
   }
@@ -192,7 +198,10 @@ export class ProtoReader {
         this.pos += 4;
         return;
       default:
-        this.fail('corrupt', `wire type ${wire} is invalid or unsupported (groups are not used by ONNX)`);
+        this.fail(
+          'corrupt',
+          `wire type ${wire} is invalid or unsupported (groups are not used by ONNX)`,
+        );
     }
   }
 
@@ -215,7 +224,8 @@ export class ProtoReader {
   }
 
   private need(count: number, what: string): void {
-    if (this.end - this.pos < count) this.fail('truncated', `${what} runs past the end of the message`);
+    if (this.end - this.pos < count)
+      this.fail('truncated', `${what} runs past the end of the message`);
   }
 }
 

@@ -63,7 +63,11 @@ export function elementCount(dims: readonly number[], what: string, file?: strin
   let count = 1;
   for (const dim of dims) {
     if (!Number.isSafeInteger(dim) || dim < 0) {
-      throw new CheckpointError('corrupt', `${what} has an invalid dimension ${dim} in [${dims.join(', ')}]`, file);
+      throw new CheckpointError(
+        'corrupt',
+        `${what} has an invalid dimension ${dim} in [${dims.join(', ')}]`,
+        file,
+      );
     }
     count *= dim;
   }
@@ -91,17 +95,29 @@ export function decodeTensorProto(
     );
   }
   if (proto.hasSegment) {
-    throw new CheckpointError('unsupported', `${what} is split into segments, which is not supported`, file);
+    throw new CheckpointError(
+      'unsupported',
+      `${what} is split into segments, which is not supported`,
+      file,
+    );
   }
   const kind = elementKind(proto.dataType);
   const bytesPerElement = ELEMENT_BYTES[proto.dataType];
   if (kind === undefined || bytesPerElement === undefined) {
-    throw new CheckpointError('unsupported', `${what} has data type ${dataTypeName(proto.dataType)}, which is not supported`, file);
+    throw new CheckpointError(
+      'unsupported',
+      `${what} has data type ${dataTypeName(proto.dataType)}, which is not supported`,
+      file,
+    );
   }
   const count = elementCount(proto.dims, what, file);
   const limit = options.maxTensorBytes ?? DEFAULT_LIMITS.maxTensorBytes;
   if (count * bytesPerElement > limit) {
-    throw new CheckpointError('too-large', `${what} declares ${count * bytesPerElement} bytes, over the limit of ${limit}`, file);
+    throw new CheckpointError(
+      'too-large',
+      `${what} declares ${count * bytesPerElement} bytes, over the limit of ${limit}`,
+      file,
+    );
   }
   const data = decodeValues(proto, kind, count, bytesPerElement, what, file);
   return staticTensor(kind, proto.dims, data, options.persistent ?? true);
@@ -132,7 +148,11 @@ function decodeValues(
   const typed = typedField(proto);
   if (typed.length !== count) {
     if (typed.length === 0 && count === 0) return out;
-    throw new CheckpointError('corrupt', `${what} stores ${typed.length} values, expected ${count} for shape [${proto.dims.join(', ')}]`, file);
+    throw new CheckpointError(
+      'corrupt',
+      `${what} stores ${typed.length} values, expected ${count} for shape [${proto.dims.join(', ')}]`,
+      file,
+    );
   }
   const values = allocate();
   for (let i = 0; i < count; i++) values[i] = convertStored(typed[i], proto.dataType);
@@ -203,7 +223,8 @@ function readRaw(raw: Uint8Array, dataType: number, out: Float32Array | Float64A
       return;
     default:
       // uint8 and bool.
-      for (let i = 0; i < n; i++) out[i] = dataType === DataType.bool ? (raw[i] !== 0 ? 1 : 0) : raw[i];
+      for (let i = 0; i < n; i++)
+        out[i] = dataType === DataType.bool ? (raw[i] !== 0 ? 1 : 0) : raw[i];
   }
 }
 

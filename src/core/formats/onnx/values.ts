@@ -101,9 +101,15 @@ export function staticToTensor(value: StaticTensor): Tensor {
 
 /** Reads a tensor back into a static value (for values that must be known in JavaScript). */
 export function tensorToStatic(tensor: Tensor, persistent = false): StaticTensor {
-  const kind: ElementKind = tensor.dtype === 'float32' ? 'float' : tensor.dtype === 'bool' ? 'bool' : 'int';
+  const kind: ElementKind =
+    tensor.dtype === 'float32' ? 'float' : tensor.dtype === 'bool' ? 'bool' : 'int';
   const values = tensor.dataSync() as Float32Array | Int32Array | Uint8Array;
-  return staticTensor(kind, tensor.shape, kind === 'float' ? Float32Array.from(values) : Float64Array.from(values), persistent);
+  return staticTensor(
+    kind,
+    tensor.shape,
+    kind === 'float' ? Float32Array.from(values) : Float64Array.from(values),
+    persistent,
+  );
 }
 
 /** Numpy-style broadcast of two shapes, or undefined when they are incompatible. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
-import { isStatic, type Value } from '../values';
+import { isStatic, shapeOf, type Value } from '../values';
 import { resolveWindow, type Window2D } from './spatial';
 import { asTensor, fail, input, type OpContext, type OpImpl } from './types';
 
@@ -16,29 +16,53 @@ function toNchw(value: Value, context: OpContext): { x: Tensor4D; spatial: numbe
   const x = asTensor(value, context);
   if (x.rank === 4) return { x: x as Tensor4D, spatial: 2 };
   if (x.rank === 3) return { x: tf.expandDims(x, 2) as Tensor4D, spatial: 1 };
-  return fail(context, 'unsupported', `${x.rank - 2}-D convolutions are not supported (only 1-D and 2-D)`);
+  return fail(
+    context,
+    'unsupported',
+    `${x.rank - 2}-D convolutions are not supported (only 1-D and 2-D)`,
+  );
 }
 
 /** The weight as [out or in, ..., kh, kw] with a height axis added for 1-D kernels. */
-function weightShape(weight: Value, spatial: number, context: OpContext): [number, number, number, number] {
-  const shape = weight.shape;
+function weightShape(
+  weight: Value,
+  spatial: number,
+  context: OpContext,
+): [number, number, number, number] {
+  const shape = shapeOf(weight);
   if (shape.length !== spatial + 2) {
-    fail(context, 'corrupt', `weight shape [${shape.join(', ')}] does not match a ${spatial}-D convolution`);
+    fail(
+      context,
+      'corrupt',
+      `weight shape [${shape.join(', ')}] does not match a ${spatial}-D convolution`,
+    );
   }
-  return spatial === 1 ? [shape[0], shape[1], 1, shape[2]] : [shape[0], shape[1], shape[2], shape[3]];
+  return spatial === 1
+    ? [shape[0], shape[1], 1, shape[2]]
+    : [shape[0], shape[1], shape[2], shape[3]];
 }
 
 /**
  * The filter in tfjs layout: `perm` maps the ONNX axes (with the height axis added) to
  * [kh, kw, a, b], and taps are spread by the dilations. Cached for static weights.
  */
-function filter(weight: Value, shape: number[], perm: number[], dilations: [number, number], context: OpContext): Tensor4D {
+function filter(
+  weight: Value,
+  shape: number[],
+  perm: number[],
+  dilations: [number, number],
+  context: OpContext,
+): Tensor4D {
   const build = () => {
     const w = tf.reshape(asTensor(weight, context), shape);
     return dilate(tf.transpose(w, perm) as Tensor4D, dilations);
   };
   if (!isStatic(weight)) return build();
-  return context.cache.get(weight, `filter:${perm.join('')}:${dilations.join('x')}`, build) as Tensor4D;
+  return context.cache.get(
+    weight,
+    `filter:${perm.join('')}:${dilations.join('x')}`,
+    build,
+  ) as Tensor4D;
 }
 
 /** Inserts d - 1 zero rows and columns between filter taps: [kh, kw, a, b] to [(kh-1)dh+1, ...]. */
@@ -47,15 +71,26 @@ export function dilate(filterHwio: Tensor4D, [dh, dw]: [number, number]): Tensor
   const [kh, kw, a, b] = filterHwio.shape;
   // Pad each tap to a d x d block, then drop the trailing zeros of the last block.
   const spread = tf.reshape(filterHwio, [kh, 1, kw, 1, a, b]);
-  const padded = tf.pad(spread, [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]]);
+  const padded = tf.pad(spread, [
+    [0, 0],
+    [0, dh - 1],
+    [0, 0],
+    [0, dw - 1],
+    [0, 0],
+    [0, 0],
+  ]);
   const blocks = tf.reshape(padded, [kh * dh, kw * dw, a, b]);
-  return tf.slice(blocks, [0, 0, 0, 0], [(kh - 1) * dh + 1, (kw - 1) * dw + 1, a, b]);
+  return tf.slice(blocks, [0, 0, 0, 0], [(kh - 1) * dh + 1, (kw - 1) * dw + 1, a, b]) as Tensor4D;
 }
 
 function groupCheck(context: OpContext): void {
   const group = context.attrs.int('group', 1);
   if (group !== 1) {
-    fail(context, 'unsupported', `grouped convolution (group=${group}) is not supported; only group=1 is`);
+    fail(
+      context,
+      'unsupported',
+      `grouped convolution (group=${group}) is not supported; only group=1 is`,
+    );
   }
 }
 
@@ -67,7 +102,12 @@ function finish(y: Tensor4D, bias: Value | undefined, spatial: number, context: 
 }
 
 /** The resolved geometry of a Conv node for an NCHW input; used by the layer description too. */
-export function convWindow(context: OpContext, xShape: readonly number[], kernel: [number, number], spatial: number): Window2D {
+export function convWindow(
+  context: OpContext,
+  xShape: readonly number[],
+  kernel: [number, number],
+  spatial: number,
+): Window2D {
   return resolveWindow(context, kernel, [xShape[2], xShape[3]], spatial);
 }
 
@@ -77,7 +117,11 @@ const conv: OpImpl = (inputs, context) => {
   const weight = input(inputs, 1, context);
   const wShape = weightShape(weight, spatial, context);
   if (wShape[1] !== x.shape[1]) {
-    fail(context, 'corrupt', `input has ${x.shape[1]} channels but the weight expects ${wShape[1]}`);
+    fail(
+      context,
+      'corrupt',
+      `input has ${x.shape[1]} channels but the weight expects ${wShape[1]}`,
+    );
   }
   const window = convWindow(context, x.shape, [wShape[2], wShape[3]], spatial);
   const f = filter(weight, wShape, [2, 3, 1, 0], window.dilations, context);
@@ -104,7 +148,11 @@ const convTranspose: OpImpl = (inputs, context) => {
   const weight = input(inputs, 1, context);
   const wShape = weightShape(weight, spatial, context);
   if (wShape[0] !== x.shape[1]) {
-    fail(context, 'corrupt', `input has ${x.shape[1]} channels but the weight expects ${wShape[0]}`);
+    fail(
+      context,
+      'corrupt',
+      `input has ${x.shape[1]} channels but the weight expects ${wShape[0]}`,
+    );
   }
   const [batch, , height, width] = x.shape;
   const window = resolveWindow(context, [wShape[2], wShape[3]], [height, width], spatial);
@@ -113,11 +161,32 @@ const convTranspose: OpImpl = (inputs, context) => {
   const [sh, sw] = window.strides;
   const full: [number, number] = [sh * (height - 1) + kh, sw * (width - 1) + kw];
   const nhwc = tf.transpose(x, [0, 2, 3, 1]) as Tensor4D;
-  const y = tf.conv2dTranspose(nhwc, f, [batch, full[0], full[1], wShape[1]], window.strides, 'valid');
+  const y = tf.conv2dTranspose(
+    nhwc,
+    f,
+    [batch, full[0], full[1], wShape[1]],
+    window.strides,
+    'valid',
+  );
   const crop = transposeCrop(context, window, full, [height, width], spatial);
-  const padEnd = [Math.max(0, crop.begin[0] + crop.size[0] - full[0]), Math.max(0, crop.begin[1] + crop.size[1] - full[1])];
-  const extended = padEnd[0] + padEnd[1] > 0 ? tf.pad(y, [[0, 0], [0, padEnd[0]], [0, padEnd[1]], [0, 0]]) : y;
-  const cropped = tf.slice(extended, [0, crop.begin[0], crop.begin[1], 0], [batch, crop.size[0], crop.size[1], wShape[1]]);
+  const padEnd = [
+    Math.max(0, crop.begin[0] + crop.size[0] - full[0]),
+    Math.max(0, crop.begin[1] + crop.size[1] - full[1]),
+  ];
+  const extended =
+    padEnd[0] + padEnd[1] > 0
+      ? tf.pad(y, [
+          [0, 0],
+          [0, padEnd[0]],
+          [0, padEnd[1]],
+          [0, 0],
+        ])
+      : y;
+  const cropped = tf.slice(
+    extended,
+    [0, crop.begin[0], crop.begin[1], 0],
+    [batch, crop.size[0], crop.size[1], wShape[1]],
+  );
   return [finish(cropped as Tensor4D, inputs[2], spatial, context)];
 };
 
@@ -130,7 +199,8 @@ function transposeCrop(
   spatial: number,
 ): { begin: [number, number]; size: [number, number] } {
   const outputPadding = context.attrs.ints('output_padding') ?? [];
-  const extra = spatial === 1 ? [0, outputPadding[0] ?? 0] : [outputPadding[0] ?? 0, outputPadding[1] ?? 0];
+  const extra =
+    spatial === 1 ? [0, outputPadding[0] ?? 0] : [outputPadding[0] ?? 0, outputPadding[1] ?? 0];
   const autoPad = context.attrs.string('auto_pad', 'NOTSET');
   let requested = context.attrs.ints('output_shape');
   if ((requested === undefined || requested.length === 0) && autoPad.startsWith('SAME')) {
@@ -148,7 +218,10 @@ function transposeCrop(
     }) as [number, number];
     return { begin, size };
   }
-  const size: [number, number] = [full[0] + extra[0] - top - bottom, full[1] + extra[1] - left - right];
+  const size: [number, number] = [
+    full[0] + extra[0] - top - bottom,
+    full[1] + extra[1] - left - right,
+  ];
   if (size[0] < 1 || size[1] < 1) fail(context, 'corrupt', 'the padding leaves an empty output');
   return { begin: [top, left], size };
 }

@@ -33,7 +33,11 @@ function binary(tensorOp: Binary, scalarOp: Scalar, result?: ElementKind): OpImp
         return integral ? Math.trunc(value) : value;
       });
       if (combined === undefined) {
-        fail(context, 'corrupt', `shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] do not broadcast`);
+        fail(
+          context,
+          'corrupt',
+          `shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] do not broadcast`,
+        );
       }
       return [combined];
     }
@@ -155,9 +159,15 @@ const cast: OpImpl = (inputs, context) => {
   const x = input(inputs, 0, context);
   const to = context.attrs.int('to', 1);
   const kind = ONNX_CAST_TARGETS[to];
-  if (kind === undefined) fail(context, 'unsupported', `cast to ONNX data type ${to} is not supported`);
+  if (kind === undefined)
+    fail(context, 'unsupported', `cast to ONNX data type ${to} is not supported`);
   if (isStatic(x)) {
-    const convert = kind === 'bool' ? (v: number) => (v !== 0 ? 1 : 0) : kind === 'int' ? Math.trunc : (v: number) => v;
+    const convert =
+      kind === 'bool'
+        ? (v: number) => (v !== 0 ? 1 : 0)
+        : kind === 'int'
+          ? Math.trunc
+          : (v: number) => v;
     return [staticTensor(kind, x.shape, Array.from(x.data, convert))];
   }
   return [tf.cast(x, kind === 'float' ? 'float32' : kind === 'bool' ? 'bool' : 'int32')];
@@ -165,12 +175,21 @@ const cast: OpImpl = (inputs, context) => {
 
 const identity: OpImpl = (inputs, context) => {
   const x = input(inputs, 0, context);
-  return context.outputs.length > 1 ? [x, staticTensor('bool', x.shape, new Float64Array(sizeOf(x.shape)).fill(1))] : [x];
+  return context.outputs.length > 1
+    ? [x, staticTensor('bool', x.shape, new Float64Array(sizeOf(x.shape)).fill(1))]
+    : [x];
 };
 
 const not: OpImpl = (inputs, context) => {
   const x = input(inputs, 0, context);
-  if (isStatic(x)) return [staticTensor('bool', x.shape, Array.from(x.data, (v) => (v === 0 ? 1 : 0)))];
+  if (isStatic(x))
+    return [
+      staticTensor(
+        'bool',
+        x.shape,
+        Array.from(x.data, (v) => (v === 0 ? 1 : 0)),
+      ),
+    ];
   return [tf.logicalNot(tf.cast(x, 'bool'))];
 };
 
@@ -188,7 +207,9 @@ const where: OpImpl = (inputs, context) => {
   const y = asTensor(b, context);
   const shape = broadcastShapes(broadcastShapes(mask.shape, x.shape) ?? [], y.shape);
   if (shape === undefined) fail(context, 'corrupt', 'Where inputs do not broadcast');
-  return [tf.where(tf.broadcastTo(mask, shape), tf.broadcastTo(x, shape), tf.broadcastTo(y, shape))];
+  return [
+    tf.where(tf.broadcastTo(mask, shape), tf.broadcastTo(x, shape), tf.broadcastTo(y, shape)),
+  ];
 };
 
 export const ELEMENTWISE_OPS: Record<string, OpImpl> = {
@@ -204,8 +225,16 @@ export const ELEMENTWISE_OPS: Record<string, OpImpl> = {
   LessOrEqual: binary(tf.lessEqual, (x, y) => (x <= y ? 1 : 0), 'bool'),
   Greater: binary(tf.greater, (x, y) => (x > y ? 1 : 0), 'bool'),
   GreaterOrEqual: binary(tf.greaterEqual, (x, y) => (x >= y ? 1 : 0), 'bool'),
-  And: binary((a, b) => tf.logicalAnd(tf.cast(a, 'bool'), tf.cast(b, 'bool')), (x, y) => (x && y ? 1 : 0), 'bool'),
-  Or: binary((a, b) => tf.logicalOr(tf.cast(a, 'bool'), tf.cast(b, 'bool')), (x, y) => (x || y ? 1 : 0), 'bool'),
+  And: binary(
+    (a, b) => tf.logicalAnd(tf.cast(a, 'bool'), tf.cast(b, 'bool')),
+    (x, y) => (x && y ? 1 : 0),
+    'bool',
+  ),
+  Or: binary(
+    (a, b) => tf.logicalOr(tf.cast(a, 'bool'), tf.cast(b, 'bool')),
+    (x, y) => (x || y ? 1 : 0),
+    'bool',
+  ),
   Not: not,
   Where: where,
   Relu: unary((x) => tf.relu(x)),

@@ -23,7 +23,11 @@ const gemm: OpImpl = (inputs, context) => {
   const a = input(inputs, 0, context);
   const b = input(inputs, 1, context);
   if (a.shape.length !== 2 || b.shape.length !== 2) {
-    fail(context, 'corrupt', `Gemm needs 2-D inputs, got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
+    fail(
+      context,
+      'corrupt',
+      `Gemm needs 2-D inputs, got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`,
+    );
   }
   const alpha = context.attrs.float('alpha', 1);
   const beta = context.attrs.float('beta', 1);
@@ -57,7 +61,7 @@ const matMul: OpImpl = (inputs, context) => {
     // [..., K] x [K, N]: fold the leading axes into one matrix product.
     const lead = left.shape.slice(0, -1);
     const flat = tf.reshape(left, [-1, inner]) as Tensor2D;
-    product = tf.reshape(tf.matMul(flat, right as Tensor2D), [...lead, right.shape[1]]);
+    product = tf.reshape(tf.matMul(flat, right as Tensor2D), [...lead, right.shape[1] as number]);
   } else {
     product = tf.matMul(left, right);
   }

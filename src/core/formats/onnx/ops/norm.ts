@@ -17,18 +17,31 @@ function channelParam(value: Value, rank: number, key: string, context: OpContex
  * assumes. Graphs exported in training mode are rejected.
  */
 const batchNormalization: OpImpl = (inputs, context) => {
-  if (context.attrs.int('training_mode', 0) !== 0 || context.outputs.filter((name) => name !== '').length > 1) {
-    fail(context, 'unsupported', 'BatchNormalization in training mode is not supported; export the model in eval mode');
+  if (
+    context.attrs.int('training_mode', 0) !== 0 ||
+    context.outputs.filter((name) => name !== '').length > 1
+  ) {
+    fail(
+      context,
+      'unsupported',
+      'BatchNormalization in training mode is not supported; export the model in eval mode',
+    );
   }
   const x = asTensor(input(inputs, 0, context), context);
   const epsilon = context.attrs.float('epsilon', 1e-5);
-  const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => channelParam(input(inputs, i, context), x.rank, 'bn', context));
+  const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) =>
+    channelParam(input(inputs, i, context), x.rank, 'bn', context),
+  );
   const inverse = tf.mul(scale, tf.rsqrt(tf.add(variance, epsilon)));
   return [tf.add(tf.mul(tf.sub(x, mean), inverse), bias)];
 };
 
 /** Normalises over `axes` per sample: (x - mean) / sqrt(var + epsilon), with the biased variance. */
-function normalize(x: Tensor, axes: number[], epsilon: number): { y: Tensor; mean: Tensor; inverse: Tensor } {
+function normalize(
+  x: Tensor,
+  axes: number[],
+  epsilon: number,
+): { y: Tensor; mean: Tensor; inverse: Tensor } {
   const mean = tf.mean(x, axes, true);
   const centred = tf.sub(x, mean);
   const variance = tf.mean(tf.square(centred), axes, true);
@@ -70,14 +83,16 @@ function reduce(reducer: Reducer, axesInputSince: number): OpImpl {
     const x = asTensor(input(inputs, 0, context), context);
     const keepDims = context.attrs.int('keepdims', 1) !== 0;
     let axes: number[] | undefined;
-    if (context.opset >= axesInputSince) axes = inputs[1] === undefined ? undefined : readInts(inputs[1]);
+    if (context.opset >= axesInputSince)
+      axes = inputs[1] === undefined ? undefined : readInts(inputs[1]);
     else axes = context.attrs.ints('axes');
     if (axes === undefined || axes.length === 0) {
       if (context.attrs.int('noop_with_empty_axes', 0) !== 0) return [x];
       axes = Array.from({ length: x.rank }, (_, i) => i);
     }
     const resolved = axes.map((a) => normalizeAxis(a, x.rank));
-    if (resolved.some((a) => a === undefined)) fail(context, 'corrupt', `axes [${axes.join(', ')}] are out of range for rank ${x.rank}`);
+    if (resolved.some((a) => a === undefined))
+      fail(context, 'corrupt', `axes [${axes.join(', ')}] are out of range for rank ${x.rank}`);
     return [reducer(x, resolved as number[], keepDims)];
   };
 }

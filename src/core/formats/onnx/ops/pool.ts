@@ -13,9 +13,11 @@ interface PoolGeometry extends Window2D {
 
 function poolGeometry(context: OpContext, x: Tensor4D, spatial: number): PoolGeometry {
   const kernel = pair(context, 'kernel_shape', 1, spatial);
-  if (context.attrs.ints('kernel_shape') === undefined) fail(context, 'corrupt', "attribute 'kernel_shape' is missing");
+  if (context.attrs.ints('kernel_shape') === undefined)
+    fail(context, 'corrupt', "attribute 'kernel_shape' is missing");
   const window = resolveWindow(context, kernel, [x.shape[2], x.shape[3]], spatial);
-  if (window.dilations.some((d) => d !== 1)) fail(context, 'unsupported', 'dilated pooling is not supported');
+  if (window.dilations.some((d) => d !== 1))
+    fail(context, 'unsupported', 'dilated pooling is not supported');
   const ceil = context.attrs.int('ceil_mode', 0) !== 0;
   const [top, bottom, left, right] = window.pads;
   const extra = [0, 1].map((axis) => {
@@ -30,7 +32,11 @@ function poolGeometry(context: OpContext, x: Tensor4D, spatial: number): PoolGeo
 function toNchw(context: OpContext, value: Tensor): { x: Tensor4D; spatial: number } {
   if (value.rank === 4) return { x: value as Tensor4D, spatial: 2 };
   if (value.rank === 3) return { x: tf.expandDims(value, 2) as Tensor4D, spatial: 1 };
-  return fail(context, 'unsupported', `${value.rank - 2}-D pooling is not supported (only 1-D and 2-D)`);
+  return fail(
+    context,
+    'unsupported',
+    `${value.rank - 2}-D pooling is not supported (only 1-D and 2-D)`,
+  );
 }
 
 function fromNhwc(y: Tensor, spatial: number): Tensor {
@@ -38,10 +44,24 @@ function fromNhwc(y: Tensor, spatial: number): Tensor {
   return spatial === 1 ? tf.squeeze(nchw, [2]) : nchw;
 }
 
-function padNhwc(x: Tensor, pads: [number, number, number, number], extra: [number, number], value: number): Tensor {
+function padNhwc(
+  x: Tensor,
+  pads: [number, number, number, number],
+  extra: [number, number],
+  value: number,
+): Tensor {
   const [top, bottom, left, right] = pads;
   if (top + bottom + left + right + extra[0] + extra[1] === 0) return x;
-  return tf.pad(x, [[0, 0], [top, bottom + extra[0]], [left, right + extra[1]], [0, 0]], value);
+  return tf.pad(
+    x,
+    [
+      [0, 0],
+      [top, bottom + extra[0]],
+      [left, right + extra[1]],
+      [0, 0],
+    ],
+    value,
+  );
 }
 
 /**
@@ -58,7 +78,9 @@ const averagePool: OpImpl = (inputs, context) => {
   const includePad = context.attrs.int('count_include_pad', 0) !== 0;
   const [, height, width] = nhwc.shape;
   const ones = tf.ones([1, height, width, 1]);
-  const withPads = includePad ? padNhwc(ones, geometry.pads, [0, 0], 1) : padNhwc(ones, geometry.pads, [0, 0], 0);
+  const withPads = includePad
+    ? padNhwc(ones, geometry.pads, [0, 0], 1)
+    : padNhwc(ones, geometry.pads, [0, 0], 0);
   const mask = padNhwc(withPads, [0, 0, 0, 0], geometry.extra, 0) as Tensor4D;
   const coverage = tf.avgPool(mask, geometry.kernel, geometry.strides, 'valid');
   return [fromNhwc(tf.div(mean, coverage), spatial)];

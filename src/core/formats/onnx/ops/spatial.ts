@@ -10,11 +10,20 @@ export interface Window2D {
 }
 
 /** Reads a per-axis integer attribute for two spatial axes, with a default for each axis. */
-export function pair(context: OpContext, name: string, fallback: number, spatial: number): [number, number] {
+export function pair(
+  context: OpContext,
+  name: string,
+  fallback: number,
+  spatial: number,
+): [number, number] {
   const values = context.attrs.ints(name);
   if (values === undefined || values.length === 0) return [fallback, fallback];
   if (values.length !== spatial) {
-    fail(context, 'corrupt', `attribute '${name}' has ${values.length} values for ${spatial} spatial axes`);
+    fail(
+      context,
+      'corrupt',
+      `attribute '${name}' has ${values.length} values for ${spatial} spatial axes`,
+    );
   }
   if (values.some((v) => !Number.isSafeInteger(v) || v < 0)) {
     fail(context, 'corrupt', `attribute '${name}' has invalid values [${values.join(', ')}]`);
@@ -42,8 +51,20 @@ export function resolveWindow(
   const autoPad = context.attrs.string('auto_pad', 'NOTSET');
   let pads: [number, number, number, number] = [0, 0, 0, 0];
   if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    const [top, bottom] = samePadding(size[0], kernel[0], strides[0], dilations[0], autoPad === 'SAME_UPPER');
-    const [left, right] = samePadding(size[1], kernel[1], strides[1], dilations[1], autoPad === 'SAME_UPPER');
+    const [top, bottom] = samePadding(
+      size[0],
+      kernel[0],
+      strides[0],
+      dilations[0],
+      autoPad === 'SAME_UPPER',
+    );
+    const [left, right] = samePadding(
+      size[1],
+      kernel[1],
+      strides[1],
+      dilations[1],
+      autoPad === 'SAME_UPPER',
+    );
     pads = [top, bottom, left, right];
   } else if (autoPad === 'NOTSET') {
     pads = explicitPads(context, spatial);
@@ -53,7 +74,13 @@ export function resolveWindow(
   return { kernel, strides, dilations, pads };
 }
 
-function samePadding(size: number, kernel: number, stride: number, dilation: number, upper: boolean): [number, number] {
+function samePadding(
+  size: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  upper: boolean,
+): [number, number] {
   const effective = (kernel - 1) * dilation + 1;
   const output = Math.ceil(size / stride);
   const total = Math.max(0, (output - 1) * stride + effective - size);
@@ -65,14 +92,25 @@ function explicitPads(context: OpContext, spatial: number): [number, number, num
   const pads = context.attrs.ints('pads');
   if (pads === undefined || pads.length === 0) return [0, 0, 0, 0];
   if (pads.length !== 2 * spatial || pads.some((p) => !Number.isSafeInteger(p) || p < 0)) {
-    fail(context, 'corrupt', `attribute 'pads' [${pads.join(', ')}] is invalid for ${spatial} spatial axes`);
+    fail(
+      context,
+      'corrupt',
+      `attribute 'pads' [${pads.join(', ')}] is invalid for ${spatial} spatial axes`,
+    );
   }
   if (spatial === 1) return [0, 0, pads[0], pads[1]];
   return [pads[0], pads[2], pads[1], pads[3]];
 }
 
 /** Output size of a window sliding over `size` with padding, floor or ceil rounding. */
-export function outputSize(size: number, kernel: number, stride: number, padBegin: number, padEnd: number, ceil = false): number {
+export function outputSize(
+  size: number,
+  kernel: number,
+  stride: number,
+  padBegin: number,
+  padEnd: number,
+  ceil = false,
+): number {
   const span = size + padBegin + padEnd - kernel;
   if (span < 0) return 0;
   if (!ceil) return Math.floor(span / stride) + 1;

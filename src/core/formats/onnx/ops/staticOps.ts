@@ -16,7 +16,11 @@ function stridesOf(shape: readonly number[]): number[] {
 }
 
 /** Builds a static value of `shape` whose element at an index comes from `source(index)`. */
-function mapIndices(value: StaticTensor, shape: number[], source: (index: number[]) => number): StaticTensor {
+function mapIndices(
+  value: StaticTensor,
+  shape: number[],
+  source: (index: number[]) => number,
+): StaticTensor {
   const size = sizeOf(shape);
   const out = value.dtype === 'float' ? new Float32Array(size) : new Float64Array(size);
   const index = new Array<number>(shape.length).fill(0);
@@ -37,18 +41,29 @@ export function reshapeStatic(value: StaticTensor, shape: readonly number[]): St
 export function transposeStatic(value: StaticTensor, perm: readonly number[]): StaticTensor {
   const strides = stridesOf(value.shape);
   const shape = perm.map((axis) => value.shape[axis]);
-  return mapIndices(value, shape, (index) => index.reduce((offset, i, k) => offset + i * strides[perm[k]], 0));
+  return mapIndices(value, shape, (index) =>
+    index.reduce((offset, i, k) => offset + i * strides[perm[k]], 0),
+  );
 }
 
 /** Slice with, per axis, a start, a count and a (possibly negative) step, all already clamped. */
-export function sliceStatic(value: StaticTensor, starts: number[], counts: number[], steps: number[]): StaticTensor {
+export function sliceStatic(
+  value: StaticTensor,
+  starts: number[],
+  counts: number[],
+  steps: number[],
+): StaticTensor {
   const strides = stridesOf(value.shape);
   return mapIndices(value, counts, (index) =>
     index.reduce((offset, i, axis) => offset + (starts[axis] + i * steps[axis]) * strides[axis], 0),
   );
 }
 
-export function gatherStatic(value: StaticTensor, axis: number, indices: StaticTensor): StaticTensor {
+export function gatherStatic(
+  value: StaticTensor,
+  axis: number,
+  indices: StaticTensor,
+): StaticTensor {
   const strides = stridesOf(value.shape);
   const shape = [...value.shape.slice(0, axis), ...indices.shape, ...value.shape.slice(axis + 1)];
   const indexRank = indices.shape.length;
@@ -61,7 +76,8 @@ export function gatherStatic(value: StaticTensor, axis: number, indices: StaticT
     for (let k = 0; k < indexRank; k++) flat += index[axis + k] * indexStrides[k];
     const picked = indices.data[flat];
     offset += (picked < 0 ? picked + dim : picked) * strides[axis];
-    for (let a = axis + 1; a < value.shape.length; a++) offset += index[a + indexRank - 1] * strides[a];
+    for (let a = axis + 1; a < value.shape.length; a++)
+      offset += index[a + indexRank - 1] * strides[a];
     return offset;
   });
 }

@@ -17,7 +17,10 @@ export class Attributes {
     for (const attribute of attributes) {
       this.byName.set(attribute.name, attribute);
       if (attribute.t !== undefined) {
-        this.tensors.set(attribute.name, decodeTensorProto(attribute.t, { file, persistent: true }));
+        this.tensors.set(
+          attribute.name,
+          decodeTensorProto(attribute.t, { file, persistent: true }),
+        );
       }
     }
   }
@@ -71,7 +74,10 @@ export class Attributes {
   }
 
   private wrongType(name: string, expected: string): never {
-    throw new CheckpointError('corrupt', `${this.describeNode()}: attribute '${name}' is not ${expected}`);
+    throw new CheckpointError(
+      'corrupt',
+      `${this.describeNode()}: attribute '${name}' is not ${expected}`,
+    );
   }
 }
 
@@ -112,7 +118,11 @@ export function asTensor(value: Value, context: OpContext): Tensor {
 }
 
 /** The input at `index`, which the operator requires. */
-export function input(inputs: readonly (Value | undefined)[], index: number, context: OpContext): Value {
+export function input(
+  inputs: readonly (Value | undefined)[],
+  index: number,
+  context: OpContext,
+): Value {
   const value = inputs[index];
   if (value === undefined) fail(context, 'corrupt', `required input ${index} is missing`);
   return value;

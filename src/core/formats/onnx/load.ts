@@ -1,0 +1,242 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { DifferentiableModel, LayerInfo } from '../../nets/model';
+import { CheckpointError, DEFAULT_LIMITS, type ReadLimits } from '../errors';
+import { defaultOpset, OnnxGraph } from './graph';
+import { describeLayer } from './layers';
+import { decodeModel, type Dimension, type ModelProto, type ValueInfoProto } from './proto';
+import { DataType, dataTypeName } from './tensor';
+import { isStatic, sizeOf, type Value } from './values';
+
+export interface OnnxLoadOptions {
+  /** Name of the graph input to feed; needed only when several float inputs qualify. */
+  inputName?: string;
+  limits?: Partial<ReadLimits>;
+}
+
+/** A loaded ONNX model, with the choice of input spelled out for reports. */
+export interface OnnxModel extends DifferentiableModel {
+  readonly inputName: string;
+  readonly outputName: string;
+  readonly opset: number;
+  /** Why this input was fed, when the graph has more than one. */
+  readonly inputNote?: string;
+}
+
+const FLOAT_TYPES: ReadonlySet<number> = new Set([
+  DataType.float,
+  DataType.float16,
+  DataType.double,
+  DataType.bfloat16,
+]);
+
+/** Decodes the bytes of an ONNX file, with the size check that comes first. */
+export function decodeOnnx(
+  bytes: Uint8Array,
+  file?: string,
+  limits: Partial<ReadLimits> = {},
+): ModelProto {
+  const maxFileBytes = limits.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
+  if (bytes.length > maxFileBytes) {
+    throw new CheckpointError(
+      'too-large',
+      `the file has ${bytes.length} bytes, over the limit of ${maxFileBytes}`,
+      file,
+    );
+  }
+  const model = decodeModel(bytes, file);
+  if (
+    model.graph === undefined ||
+    (model.graph.node.length === 0 && model.graph.output.length === 0)
+  ) {
+    throw new CheckpointError(
+      'not-a-checkpoint',
+      'this is not an ONNX model: it has no graph',
+      file,
+    );
+  }
+  if (model.functionCount > 0) {
+    throw new CheckpointError(
+      'unsupported',
+      'models with local functions are not supported; export them inlined',
+      file,
+    );
+  }
+  return model;
+}
+
+/**
+ * Reads an ONNX model into a differentiable tfjs function. All validation happens here: the
+ * operators are checked, constants are folded, and, when every per-sample dimension of the
+ * input is fixed, one sample of zeros is run through the graph to find each layer's input shape
+ * and the output size, so a model that cannot run fails at load time rather than on first use.
+ */
+export function readOnnxModel(
+  bytes: Uint8Array,
+  file?: string,
+  options: OnnxLoadOptions = {},
+): OnnxModel {
+  const model = decodeOnnx(bytes, file, options.limits);
+  const graphProto = model.graph!;
+  const opset = defaultOpset(model, file);
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const graph = new OnnxGraph(graphProto, opset, file, limits.maxTensorBytes);
+  try {
+    return buildModel(graph, options, file);
+  } catch (error) {
+    graph.dispose();
+    throw error;
+  }
+}
+
+function buildModel(graph: OnnxGraph, options: OnnxLoadOptions, file?: string): OnnxModel {
+  const { input, note } = chooseInput(graph, options.inputName, file);
+  const output = graph.proto.output[0];
+  if (output === undefined)
+    throw new CheckpointError('corrupt', 'the graph declares no output', file);
+  const dims = input.shape ?? [];
+  const inputShape = dims.slice(1).map((dim) => (typeof dim === 'number' && dim > 0 ? dim : -1));
+  const traceBatch = typeof dims[0] === 'number' && dims[0] > 0 ? dims[0] : 1;
+  const trace = inputShape.every((dim) => dim > 0)
+    ? traceGraph(graph, input.name, output.name, [traceBatch, ...inputShape], file)
+    : undefined;
+  const outputSize = trace?.outputSize ?? declaredOutputSize(output);
+  const layers = trace?.layers ?? [];
+  const expectedRank = dims.length;
+  return {
+    inputName: input.name,
+    outputName: output.name,
+    opset: graph.opset,
+    inputNote: note,
+    inputShape,
+    outputSize,
+    layers,
+    apply: (x: Tensor) =>
+      applyGraph(graph, input.name, output.name, x, expectedRank, inputShape, outputSize),
+    dispose: () => graph.dispose(),
+  };
+}
+
+/** Picks the graph input to feed: the one named, or the only float input of rank 2 or more. */
+function chooseInput(
+  graph: OnnxGraph,
+  requested: string | undefined,
+  file?: string,
+): { input: ValueInfoProto; note?: string } {
+  const inputs = graph.proto.input.filter((value) => !graph.constants.has(value.name));
+  if (requested !== undefined) {
+    const found = inputs.find((value) => value.name === requested);
+    if (found === undefined) {
+      throw new CheckpointError(
+        'not-found',
+        `the graph has no input '${requested}' (inputs: ${inputs.map((v) => v.name).join(', ')})`,
+        file,
+      );
+    }
+    return {
+      input: found,
+      note: inputs.length > 1 ? `input '${requested}' was requested` : undefined,
+    };
+  }
+  const candidates = inputs.filter(
+    (value) =>
+      value.elemType !== undefined &&
+      FLOAT_TYPES.has(value.elemType) &&
+      (value.shape?.length ?? 0) >= 2,
+  );
+  if (candidates.length === 0) {
+    const listed = inputs
+      .map((v) => `${v.name} (${dataTypeName(v.elemType)}, rank ${v.shape?.length ?? '?'})`)
+      .join(', ');
+    throw new CheckpointError(
+      'unsupported',
+      `the graph has no float input of rank 2 or more to feed (inputs: ${listed || 'none'})`,
+      file,
+    );
+  }
+  if (candidates.length > 1) {
+    throw new CheckpointError(
+      'ambiguous',
+      `the graph has several float inputs (${candidates.map((v) => v.name).join(', ')}); choose one by name`,
+      file,
+    );
+  }
+  const others = inputs.filter((value) => value !== candidates[0]).map((value) => value.name);
+  if (others.length > 0) {
+    throw new CheckpointError(
+      'unsupported',
+      `besides '${candidates[0].name}' the graph needs inputs that cannot be supplied: ${others.join(', ')}`,
+      file,
+    );
+  }
+  return { input: candidates[0] };
+}
+
+function declaredOutputSize(output: ValueInfoProto): number {
+  const dims = (output.shape ?? []).slice(1);
+  return dims.every((dim): dim is number => typeof dim === 'number' && dim > 0) ? sizeOf(dims) : 1;
+}
+
+/** Runs one batch of zeros and records the layers on the input's path and the output size. */
+function traceGraph(
+  graph: OnnxGraph,
+  inputName: string,
+  outputName: string,
+  shape: number[],
+  file?: string,
+): { layers: LayerInfo[]; outputSize: number } {
+  const layers: LayerInfo[] = [];
+  let outputSize = 1;
+  tf.tidy(() => {
+    const dataPath = new Set<Value>();
+    const x = tf.zeros(shape);
+    dataPath.add(x);
+    const [out] = graph.run(new Map([[inputName, x]]), [outputName], (node, inputs, outputs) => {
+      if (!inputs.some((value) => value !== undefined && dataPath.has(value))) return;
+      for (const value of outputs) if (!isStatic(value)) dataPath.add(value);
+      layers.push(describeLayer(node, inputs));
+    });
+    if (isStatic(out) || !dataPath.has(out)) {
+      throw new CheckpointError(
+        'unsupported',
+        `output '${outputName}' does not depend on input '${inputName}'`,
+        file,
+      );
+    }
+    if (out.shape[0] !== shape[0]) {
+      throw new CheckpointError(
+        'unsupported',
+        `output '${outputName}' has shape [${out.shape.join(', ')}], which does not keep the batch axis`,
+        file,
+      );
+    }
+    outputSize = sizeOf(out.shape.slice(1));
+  });
+  return { layers, outputSize };
+}
+
+function applyGraph(
+  graph: OnnxGraph,
+  inputName: string,
+  outputName: string,
+  x: Tensor,
+  expectedRank: number,
+  inputShape: readonly number[],
+  outputSize: number,
+): Tensor {
+  const mismatch =
+    x.rank !== expectedRank || inputShape.some((dim, i) => dim > 0 && x.shape[i + 1] !== dim);
+  if (mismatch) {
+    throw new Error(
+      `The ONNX model expects input '${inputName}' of shape [batch, ${inputShape.join(', ')}], got [${x.shape.join(', ')}].`,
+    );
+  }
+  return tf.tidy(() => {
+    const [out] = graph.run(new Map([[inputName, tf.cast(x, 'float32')]]), [outputName]);
+    const y = isStatic(out) ? tf.tensor(out.data as Float32Array, [...out.shape]) : out;
+    if (y.rank <= 2) return y;
+    return tf.reshape(y, [y.shape[0], outputSize]);
+  });
+}
+
+export type { Dimension };

@@ -1,0 +1,21 @@
+import { CONV_OPS } from './conv';
+import { ELEMENTWISE_OPS } from './elementwise';
+import { LINEAR_OPS } from './linear';
+import { NORM_OPS } from './norm';
+import { POOL_OPS } from './pool';
+import { SHAPE_OPS } from './shape';
+import type { OpImpl } from './types';
+
+/** Every supported operator of the default ONNX domain, by op_type. */
+export const OPERATORS: Readonly<Record<string, OpImpl>> = {
+  ...ELEMENTWISE_OPS,
+  ...LINEAR_OPS,
+  ...CONV_OPS,
+  ...POOL_OPS,
+  ...NORM_OPS,
+  ...SHAPE_OPS,
+};
+
+export function supportedOperators(): string[] {
+  return Object.keys(OPERATORS).sort();
+}

@@ -26,7 +26,8 @@ const GIF = [0x47, 0x49, 0x46, 0x38];
 
 /** Recognises a file by its content, never by its extension. */
 export function detectFormat(bytes: Uint8Array, hooks: DetectHooks = {}): Detection {
-  if (bytes.length === 0) return notCheckpoint('empty', 'the file is empty.');
+  if (bytes.length === 0)
+    return notCheckpoint('empty', 'the file is empty, so it is not a checkpoint.');
   if (startsWith(bytes, NPY_MAGIC)) return { format: 'npy' };
   if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) || startsWith(bytes, [0x50, 0x4b, 0x05, 0x06]))
     return detectZip(bytes);
@@ -35,11 +36,10 @@ export function detectFormat(bytes: Uint8Array, hooks: DetectHooks = {}): Detect
   const json = parseJson(bytes);
   if (json !== undefined) return detectJson(json);
   if ([PNG, JPEG, GIF].some((magic) => startsWith(bytes, magic))) {
-    return notCheckpoint('image', 'the file is an image, not a model checkpoint.');
+    return notCheckpoint('image', 'the file is an image, not a checkpoint.');
   }
   if ((hooks.onnx ?? looksLikeOnnxModel)(bytes)) return { format: 'onnx' };
-  if (isText(bytes))
-    return notCheckpoint('text', 'the file is plain text, not a model checkpoint.');
+  if (isText(bytes)) return notCheckpoint('text', 'the file is plain text, not a checkpoint.');
   return notCheckpoint(
     'unknown binary',
     'the file is binary data in no format that GAN Diagnostics reads; it is not a checkpoint.',
@@ -116,7 +116,7 @@ function detectJson(json: unknown): Detection {
   }
   return notCheckpoint(
     'json',
-    'the file is JSON, but neither a TF.js model.json nor a GAN Diagnostics run.json.',
+    'the file is JSON but not a checkpoint: neither a TF.js model.json nor a GAN Diagnostics run.json.',
   );
 }
 

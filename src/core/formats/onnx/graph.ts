@@ -82,7 +82,12 @@ export class OnnxGraph {
       new Set([...this.constants.keys(), ...proto.input.map((v) => v.name)]),
       file,
     );
-    this.fold();
+    try {
+      this.fold();
+    } catch (error) {
+      this.cache.dispose();
+      throw error;
+    }
   }
 
   private prepare(node: NodeProto, index: number): GraphNode {
@@ -147,7 +152,7 @@ export class OnnxGraph {
       node.outputs.forEach((name, i) => {
         if (name !== '' && outputs[i] !== undefined) values.set(name, outputs[i]);
       });
-      observer?.(node, inputs, outputs);
+      if (observer !== undefined) this.observe(observer, node, inputs, outputs);
     }
     return outputNames.map((name) => {
       const value = values.get(name);
@@ -157,24 +162,42 @@ export class OnnxGraph {
     });
   }
 
+  private observe(
+    observer: NodeObserver,
+    node: GraphNode,
+    inputs: (Value | undefined)[],
+    outputs: Value[],
+  ): void {
+    try {
+      observer(node, inputs, outputs);
+    } catch (error) {
+      throw asCheckpointError(error, node, this.file);
+    }
+  }
+
   /** Runs one node; any error other than a CheckpointError is reported with the node it came from. */
   private evaluate(node: GraphNode, inputs: (Value | undefined)[]): Value[] {
     try {
       return node.impl(inputs, node);
     } catch (error) {
-      if (error instanceof CheckpointError) {
-        throw error.file === undefined && this.file !== undefined
-          ? new CheckpointError(error.code, error.message, this.file)
-          : error;
-      }
-      const message = error instanceof Error ? error.message : String(error);
-      throw new CheckpointError('corrupt', `${describe(node)} failed: ${message}`, this.file);
+      throw asCheckpointError(error, node, this.file);
     }
   }
 
   dispose(): void {
     this.cache.dispose();
   }
+}
+
+/** Reports an error raised while running a node as a CheckpointError naming that node. */
+function asCheckpointError(error: unknown, node: GraphNode, file?: string): CheckpointError {
+  if (error instanceof CheckpointError) {
+    return error.file === undefined && file !== undefined
+      ? new CheckpointError(error.code, error.message, file)
+      : error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new CheckpointError('corrupt', `${describe(node)} failed: ${message}`, file);
 }
 
 /** Rejects, before anything runs, every node whose domain or operator is not supported. */

@@ -1,5 +1,5 @@
 import type { ReadLimits } from '../errors';
-import { decodeOnnx } from './load';
+import { asReadError, decodeOnnx } from './load';
 import type { Dimension, ValueInfoProto } from './proto';
 import { dataTypeName, elementCount } from './tensor';
 
@@ -42,6 +42,14 @@ export function inspectOnnx(
   bytes: Uint8Array,
   file?: string,
   limits: Partial<ReadLimits> = {},
+): OnnxSummary {
+  return asReadError(file, () => summarize(bytes, file, limits));
+}
+
+function summarize(
+  bytes: Uint8Array,
+  file: string | undefined,
+  limits: Partial<ReadLimits>,
 ): OnnxSummary {
   const model = decodeOnnx(bytes, file, limits);
   const graph = model.graph!;

@@ -19,8 +19,6 @@ export interface OnnxModel extends DifferentiableModel {
   readonly inputName: string;
   readonly outputName: string;
   readonly opset: number;
-  /** Why this input was fed, when the graph has more than one. */
-  readonly inputNote?: string;
 }
 
 const FLOAT_TYPES: ReadonlySet<number> = new Set([
@@ -76,21 +74,36 @@ export function readOnnxModel(
   file?: string,
   options: OnnxLoadOptions = {},
 ): OnnxModel {
-  const model = decodeOnnx(bytes, file, options.limits);
-  const graphProto = model.graph!;
-  const opset = defaultOpset(model, file);
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const graph = new OnnxGraph(graphProto, opset, file, limits.maxTensorBytes);
+  return asReadError(file, () => {
+    const model = decodeOnnx(bytes, file, options.limits);
+    const opset = defaultOpset(model, file);
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const graph = new OnnxGraph(model.graph!, opset, file, limits.maxTensorBytes);
+    try {
+      return buildModel(graph, options, file);
+    } catch (error) {
+      graph.dispose();
+      throw error;
+    }
+  });
+}
+
+/**
+ * Runs a reader step so that only CheckpointErrors escape. Every known failure is already one;
+ * anything else (a tfjs error outside a node, say) is reported as a corrupt file with its message.
+ */
+export function asReadError<T>(file: string | undefined, read: () => T): T {
   try {
-    return buildModel(graph, options, file);
+    return read();
   } catch (error) {
-    graph.dispose();
-    throw error;
+    if (error instanceof CheckpointError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CheckpointError('corrupt', `the ONNX model could not be read: ${message}`, file);
   }
 }
 
 function buildModel(graph: OnnxGraph, options: OnnxLoadOptions, file?: string): OnnxModel {
-  const { input, note } = chooseInput(graph, options.inputName, file);
+  const input = chooseInput(graph, options.inputName, file);
   const output = graph.proto.output[0];
   if (output === undefined)
     throw new CheckpointError('corrupt', 'the graph declares no output', file);
@@ -107,7 +120,6 @@ function buildModel(graph: OnnxGraph, options: OnnxLoadOptions, file?: string): 
     inputName: input.name,
     outputName: output.name,
     opset: graph.opset,
-    inputNote: note,
     inputShape,
     outputSize,
     layers,
@@ -117,27 +129,40 @@ function buildModel(graph: OnnxGraph, options: OnnxLoadOptions, file?: string): 
   };
 }
 
-/** Picks the graph input to feed: the one named, or the only float input of rank 2 or more. */
+/**
+ * Picks the graph input to feed: the one named, or the only float input of rank 2 or more. Every
+ * other graph input without a default (an initializer) would need data that a probe cannot
+ * supply, so such graphs are rejected with the list of those inputs.
+ */
 function chooseInput(
   graph: OnnxGraph,
   requested: string | undefined,
   file?: string,
-): { input: ValueInfoProto; note?: string } {
+): ValueInfoProto {
   const inputs = graph.proto.input.filter((value) => !graph.constants.has(value.name));
-  if (requested !== undefined) {
-    const found = inputs.find((value) => value.name === requested);
-    if (found === undefined) {
-      throw new CheckpointError(
-        'not-found',
-        `the graph has no input '${requested}' (inputs: ${inputs.map((v) => v.name).join(', ')})`,
-        file,
-      );
-    }
-    return {
-      input: found,
-      note: inputs.length > 1 ? `input '${requested}' was requested` : undefined,
-    };
+  const chosen =
+    requested === undefined
+      ? onlyFloatInput(inputs, file)
+      : inputs.find((value) => value.name === requested);
+  if (chosen === undefined) {
+    throw new CheckpointError(
+      'not-found',
+      `the graph has no input '${requested}' (inputs: ${inputs.map((v) => v.name).join(', ')})`,
+      file,
+    );
   }
+  const others = inputs.filter((value) => value !== chosen).map((value) => value.name);
+  if (others.length > 0) {
+    throw new CheckpointError(
+      'unsupported',
+      `besides '${chosen.name}' the graph needs inputs that cannot be supplied: ${others.join(', ')}`,
+      file,
+    );
+  }
+  return chosen;
+}
+
+function onlyFloatInput(inputs: ValueInfoProto[], file?: string): ValueInfoProto {
   const candidates = inputs.filter(
     (value) =>
       value.elemType !== undefined &&
@@ -161,15 +186,7 @@ function chooseInput(
       file,
     );
   }
-  const others = inputs.filter((value) => value !== candidates[0]).map((value) => value.name);
-  if (others.length > 0) {
-    throw new CheckpointError(
-      'unsupported',
-      `besides '${candidates[0].name}' the graph needs inputs that cannot be supplied: ${others.join(', ')}`,
-      file,
-    );
-  }
-  return { input: candidates[0] };
+  return candidates[0];
 }
 
 function declaredOutputSize(output: ValueInfoProto): number {

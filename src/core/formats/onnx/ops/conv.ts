@@ -211,7 +211,9 @@ function transposeCrop(
   if (requested !== undefined && requested.length > 0) {
     const target = requested.slice(-spatial);
     const size: [number, number] = spatial === 1 ? [1, target[0]] : [target[0], target[1]];
-    const upper = autoPad !== 'SAME_LOWER';
+    // NOTE: this follows the ONNX operator text (SAME_UPPER puts the smaller half first, other
+    // modes the larger half); some runtimes have differed. PyTorch exports never set output_shape.
+    const upper = autoPad === 'SAME_UPPER';
     const begin = [0, 1].map((axis) => {
       const total = full[axis] + extra[axis] - size[axis];
       return upper ? Math.floor(total / 2) : total - Math.floor(total / 2);

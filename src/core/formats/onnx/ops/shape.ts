@@ -16,7 +16,15 @@ import {
   sliceStatic,
   transposeStatic,
 } from './staticOps';
-import { asTensor, fail, input, STATIC_ELEMENT_LIMIT, type OpContext, type OpImpl } from './types';
+import {
+  asTensor,
+  checkCreatedSize,
+  fail,
+  input,
+  STATIC_ELEMENT_LIMIT,
+  type OpContext,
+  type OpImpl,
+} from './types';
 
 function axisOf(context: OpContext, axis: number, rank: number): number {
   const resolved = normalizeAxis(axis, rank);
@@ -320,6 +328,7 @@ const constant: OpImpl = (_inputs, context) => {
 const constantOfShape: OpImpl = (inputs, context) => {
   const dims = readInts(input(inputs, 0, context));
   if (dims.some((d) => d < 0)) fail(context, 'corrupt', `shape [${dims.join(', ')}] is invalid`);
+  checkCreatedSize(context, dims);
   const fill = context.attrs.tensor('value') ?? staticTensor('float', [1], [0]);
   const count = sizeOf(dims);
   if (count > STATIC_ELEMENT_LIMIT) {
@@ -337,6 +346,7 @@ const expand: OpImpl = (inputs, context) => {
     const b = requested[requested.length - rank + i] ?? 1;
     return a === 1 ? b : a;
   });
+  checkCreatedSize(context, target);
   return [tf.broadcastTo(x, target)];
 };
 
@@ -421,9 +431,18 @@ function slicePad(
   return out;
 }
 
-const tile: OpImpl = (inputs, context) => [
-  tf.tile(asTensor(input(inputs, 0, context), context), readInts(input(inputs, 1, context))),
-];
+const tile: OpImpl = (inputs, context) => {
+  const x = asTensor(input(inputs, 0, context), context);
+  const repeats = readInts(input(inputs, 1, context));
+  if (repeats.length !== x.rank || repeats.some((r) => r < 0)) {
+    fail(context, 'corrupt', `repeats [${repeats.join(', ')}] are invalid for rank ${x.rank}`);
+  }
+  checkCreatedSize(
+    context,
+    x.shape.map((d, i) => d * repeats[i]),
+  );
+  return [tf.tile(x, repeats)];
+};
 
 const split: OpImpl = (inputs, context) => {
   const x = asTensor(input(inputs, 0, context), context);

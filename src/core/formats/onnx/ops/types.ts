@@ -100,6 +100,23 @@ export interface OpContext {
  */
 export type OpImpl = (inputs: readonly (Value | undefined)[], context: OpContext) => Value[];
 
+/**
+ * Largest tensor that a shape-creating operator (ConstantOfShape, Expand, Tile) may make: 2^28
+ * elements, 1 GiB of float32. A corrupt shape input fails here instead of exhausting memory.
+ */
+export const MAX_CREATED_ELEMENTS = 2 ** 28;
+
+export function checkCreatedSize(context: OpContext, shape: readonly number[]): void {
+  const count = shape.reduce((product, dim) => product * dim, 1);
+  if (count > MAX_CREATED_ELEMENTS) {
+    fail(
+      context,
+      'too-large',
+      `the output shape [${shape.join(', ')}] has more than ${MAX_CREATED_ELEMENTS} elements`,
+    );
+  }
+}
+
 /** Largest static result computed in JavaScript; bigger ones go through tfjs ops. */
 export const STATIC_ELEMENT_LIMIT = 1 << 20;
 

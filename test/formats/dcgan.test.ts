@@ -121,7 +121,8 @@ describe('DCGAN critics from state_dicts', () => {
   });
 
   it('asks for the input shape with the sizes that fit', () => {
-    // Three stride-2 convolutions with padding 2 map H to ceil(H / 8); 4 x 4 x 64 = 1024 needs H in 25..32.
+    // Three stride-2 convolutions with padding 2 map H to ceil(H / 8), so 4 x 4 x 64 = 1024
+    // features need H in 25..32.
     expectCheckpointError(
       () => inferArchitecture(stateDictOf('mnist')),
       'architecture-needed',

@@ -26,7 +26,7 @@ describe('detectFormat', () => {
     assert.equal(detectFormat(run).format, 'run');
   });
 
-  it('says what a non-checkpoint appears to be', () => {
+  it('describes what a non-checkpoint is', () => {
     const cases: [Buffer, string][] = [
       [Buffer.alloc(0), 'empty'],
       [Buffer.from('hello, world\nsecond line\n'), 'text'],

@@ -10,7 +10,7 @@ import { selectStateDict } from '../../src/core/formats/torchTree';
 import { openZip } from '../../src/core/formats/zip';
 import { buildZip, syntheticFile, toyFile } from './helpers';
 
-/** Set FUZZ_SEED to replay a failure; fast-check prints the seed and path of a failing case. */
+/** Set FUZZ_SEED to replay a failure. fast-check prints the seed and path of a failing case. */
 const SEED = process.env.FUZZ_SEED === undefined ? 20261204 : Number(process.env.FUZZ_SEED);
 const RUNS = 200;
 const MAX_CASE_MS = 2000;
@@ -59,7 +59,7 @@ function apply(original: Buffer, mutations: Mutation[]): Buffer {
   return bytes;
 }
 
-/** Runs `read`; a CheckpointError is an accepted outcome, anything else fails the property. */
+/** Runs `read`. A CheckpointError is an accepted outcome, and anything else fails the property. */
 function outcome(read: () => void): void {
   const started = Date.now();
   try {

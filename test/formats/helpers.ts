@@ -41,8 +41,13 @@ export interface ZipInput {
   declaredSize?: number;
 }
 
-/** Writes a zip archive with the given entries (no zip64), for tests that need malformed archives. */
-export function buildZip(entries: ZipInput[]): Buffer {
+/**
+ * Writes a zip archive with the given entries, for tests that need malformed archives. With
+ * `zip64`, every size and offset moves to zip64 extra fields and records, as writers do for
+ * archives above 4 GiB.
+ */
+export function buildZip(entries: ZipInput[], options: { zip64?: boolean } = {}): Buffer {
+  const zip64 = options.zip64 === true;
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -62,9 +67,11 @@ export function buildZip(entries: ZipInput[]): Buffer {
     local.writeUInt16LE(0x800, 6);
     local.writeUInt16LE(fields.method, 8);
     local.writeUInt32LE(fields.crc, 14);
-    local.writeUInt32LE(fields.compressed, 18);
-    local.writeUInt32LE(fields.size, 22);
+    local.writeUInt32LE(zip64 ? 0xffffffff : fields.compressed, 18);
+    local.writeUInt32LE(zip64 ? 0xffffffff : fields.size, 22);
     local.writeUInt16LE(name.length, 26);
+    const localExtra = zip64 ? zip64Extra([fields.size, fields.compressed]) : Buffer.alloc(0);
+    local.writeUInt16LE(localExtra.length, 28);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
@@ -72,20 +79,47 @@ export function buildZip(entries: ZipInput[]): Buffer {
     central.writeUInt16LE(0x800, 8);
     central.writeUInt16LE(fields.method, 10);
     central.writeUInt32LE(fields.crc, 16);
-    central.writeUInt32LE(fields.compressed, 20);
-    central.writeUInt32LE(fields.size, 24);
+    central.writeUInt32LE(zip64 ? 0xffffffff : fields.compressed, 20);
+    central.writeUInt32LE(zip64 ? 0xffffffff : fields.size, 24);
     central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, body);
-    centrals.push(central, name);
-    offset += 30 + name.length + body.length;
+    central.writeUInt32LE(zip64 ? 0xffffffff : offset, 42);
+    const centralExtra = zip64
+      ? zip64Extra([fields.size, fields.compressed, offset])
+      : Buffer.alloc(0);
+    central.writeUInt16LE(centralExtra.length, 30);
+    locals.push(local, name, localExtra, body);
+    centrals.push(central, name, centralExtra);
+    offset += 30 + name.length + localExtra.length + body.length;
   }
   const directory = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
+  end.writeUInt16LE(zip64 ? 0xffff : entries.length, 8);
+  end.writeUInt16LE(zip64 ? 0xffff : entries.length, 10);
+  end.writeUInt32LE(zip64 ? 0xffffffff : directory.length, 12);
+  end.writeUInt32LE(zip64 ? 0xffffffff : offset, 16);
+  if (!zip64) return Buffer.concat([...locals, directory, end]);
+
+  const record = Buffer.alloc(56);
+  record.writeUInt32LE(0x06064b50, 0);
+  record.writeBigUInt64LE(44n, 4);
+  record.writeUInt16LE(45, 12);
+  record.writeUInt16LE(45, 14);
+  record.writeBigUInt64LE(BigInt(entries.length), 24);
+  record.writeBigUInt64LE(BigInt(entries.length), 32);
+  record.writeBigUInt64LE(BigInt(directory.length), 40);
+  record.writeBigUInt64LE(BigInt(offset), 48);
+  const locator = Buffer.alloc(20);
+  locator.writeUInt32LE(0x07064b50, 0);
+  locator.writeBigUInt64LE(BigInt(offset + directory.length), 8);
+  locator.writeUInt32LE(1, 16);
+  return Buffer.concat([...locals, directory, record, locator, end]);
+}
+
+function zip64Extra(values: number[]): Buffer {
+  const extra = Buffer.alloc(4 + 8 * values.length);
+  extra.writeUInt16LE(1, 0);
+  extra.writeUInt16LE(8 * values.length, 2);
+  values.forEach((value, i) => extra.writeBigUInt64LE(BigInt(value), 4 + 8 * i));
+  return extra;
 }

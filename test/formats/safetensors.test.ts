@@ -27,7 +27,7 @@ describe('readSafetensors', () => {
     }
   });
 
-  it('holds the same critic as critic.pt', () => {
+  it('contains the same critic as critic.pt', () => {
     const file = readSafetensors(toyFile('cg_8g_gp', 'critic.safetensors'));
     const torch = readTorchFile(toyFile('cg_8g_gp', 'critic.pt')).contents.critic!.stateDict;
     assert.deepEqual([...file.stateDict.keys()], [...torch.keys()]);

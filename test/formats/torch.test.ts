@@ -84,6 +84,7 @@ describe('readTorchFile', () => {
     assert.equal(contents.kind, 'module');
     const tree = contents.module!;
     assert.equal(tree.className, '__main__.Discriminator');
+
     const main = tree.children[0];
     assert.equal(main.path, 'main');
     assert.equal(main.className, 'torch.nn.modules.container.Sequential');
@@ -91,6 +92,7 @@ describe('readTorchFile', () => {
       main.children.map((child) => child.className.split('.').pop()),
       ['Linear', 'ReLU', 'Linear', 'ReLU', 'Linear', 'ReLU', 'Linear'],
     );
+
     assert.equal(main.children[0].attributes.in_features, 2);
     assert.equal(main.children[6].attributes.out_features, 1);
     assert.deepEqual(main.children[0].parameters, [

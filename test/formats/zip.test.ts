@@ -32,6 +32,23 @@ describe('openZip', () => {
     assert.equal(zip.read('dir/b.txt').toString(), 'hello zip');
   });
 
+  it('reads zip64 records and extra fields', () => {
+    const entries = [
+      { name: 'a.txt', data: payload },
+      { name: 'b.bin', data: Buffer.alloc(5000, 7), deflate: true },
+    ];
+    const zip = openZip(buildZip(entries, { zip64: true }));
+    assert.deepEqual(
+      zip.entries.map((entry) => [entry.name, entry.size]),
+      [
+        ['a.txt', 9],
+        ['b.bin', 5000],
+      ],
+    );
+    assert.equal(zip.read('a.txt').toString(), 'hello zip');
+    assert.deepEqual(zip.read('b.bin'), Buffer.alloc(5000, 7));
+  });
+
   it('rejects unsafe entry names', () => {
     for (const name of ['../x', 'a/../../x', '/abs', 'C:/x', 'a\\b', 'nul\0.txt']) {
       expectCheckpointError(() => openZip(buildZip([{ name, data: payload }])), 'unsafe');

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { CheckpointError } from './errors';
 
 /**
- * An architecture description: what a state_dict cannot say about the forward pass. Layers run
+ * An architecture description: the forward pass that a state_dict does not record. Layers run
  * in order on tensors in PyTorch layout (NCHW for images). `docs/architecture-file.md` documents
  * the JSON form.
  */

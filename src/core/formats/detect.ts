@@ -9,7 +9,7 @@ export type Detection =
   | { format: CheckpointFormat }
   | {
       format: 'not-a-checkpoint';
-      /** What the bytes appear to be instead. */
+      /** The kind of content the bytes appear to have instead. */
       appearsToBe: 'empty' | 'text' | 'json' | 'image' | 'zip' | 'unknown binary';
       /** A sentence for the user naming what the file seems to be. */
       message: string;
@@ -59,7 +59,7 @@ function startsWith(bytes: Uint8Array, magic: ArrayLike<number>): boolean {
   return true;
 }
 
-/** A torch zip has an entry `<folder>/data.pkl`; the central directory lists names, so scan for it. */
+/** Recognises a torch zip by an entry name `<folder>/data.pkl`, which the central directory lists. */
 function detectZip(bytes: Uint8Array): Detection {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   if (/[^/\0]+\/data\.pkl/.test(text)) return { format: 'torch-zip' };

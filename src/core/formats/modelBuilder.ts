@@ -299,16 +299,19 @@ function addLayerNorm(
     betaKey !== undefined && stateDict.has(betaKey)
       ? take(state, stateDict, betaKey, file)
       : undefined;
+
   // The normalised axes are the trailing axes that the weight covers, or every sample axis.
   const normalized = gamma?.shape ?? state.shape;
   const trailing = state.shape.slice(state.shape.length - normalized.length);
   if (normalized.length > state.shape.length || trailing.some((dim, i) => dim !== normalized[i])) {
     throw fail(`its weight [${normalized}] does not match the trailing axes of [${state.shape}].`);
   }
+
   const axes = normalized.map((_, i) => state.shape.length - normalized.length + 1 + i);
   const gammaTensor = gamma === undefined ? undefined : tf.tensor(gamma.values, gamma.shape);
   const betaTensor = beta === undefined ? undefined : tf.tensor(beta.values, beta.shape);
   state.owned.push(...[gammaTensor, betaTensor].filter((t): t is tf.Tensor => t !== undefined));
+
   state.forwards.push((x) => {
     const mean = tf.mean(x, axes, true);
     const centered = tf.sub(x, mean);
@@ -318,6 +321,7 @@ function addLayerNorm(
     if (betaTensor !== undefined) out = tf.add(out, betaTensor);
     return out;
   });
+
   const weights = [
     gamma && info(weightKey(layer.weights!, 'weight'), gamma),
     beta && info(betaKey!, beta),

@@ -386,8 +386,8 @@ class PickleMachine {
   }
 
   private build(target: Slot, state: PyValue): void {
-    // A dict's BUILD state holds attributes (a state_dict's `_metadata`), not items; other targets
-    // (tensors rebuilt by hooks) keep no Python state either.
+    // A dict's BUILD state contains attributes (a state_dict's `_metadata`), not items. Other
+    // targets, such as tensors rebuilt by hooks, keep no Python state either.
     if (target instanceof PyObject) target.state = state;
   }
 

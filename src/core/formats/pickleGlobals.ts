@@ -1,8 +1,8 @@
 import { CheckpointError } from './errors';
 
 /**
- * What an allowed global stands for. The parser gives each kind fixed, inert behaviour; no kind
- * ever runs code from the file.
+ * The role of an allowed global. The parser gives each kind fixed, inert behaviour, and no kind
+ * runs code from the file.
  */
 export type GlobalKind =
   | 'ordered-dict'

@@ -22,7 +22,7 @@ export interface InferOptions {
 
 export interface InferredArchitecture {
   spec: ArchitectureSpec;
-  /** What the inference took for granted, for the report. */
+  /** Assumptions the inference made, for the report. */
   assumptions: string[];
 }
 
@@ -37,7 +37,8 @@ interface WeightGroup {
 /**
  * Infers the forward pass of a Sequential-style MLP or DCGAN-style critic (Conv2d layers, then
  * Linear layers) from key names and shapes. Throws `architecture-needed` when the state_dict
- * holds anything else or the shapes do not chain; an architecture file then says what to run.
+ * contains anything else or the shapes do not chain, so that the caller asks for an
+ * architecture file.
  */
 export function inferArchitecture(
   stateDict: StateDict,
@@ -183,7 +184,7 @@ function checkLinearChain(linears: WeightGroup[], file?: string): void {
   }
 }
 
-/** Checks the given input shape against the convolutions and the first Linear, or says which sizes fit. */
+/** Checks the given input shape against the convolutions and the first Linear, or reports which sizes fit. */
 function convInput(
   convs: WeightGroup[],
   firstLinear: WeightGroup,

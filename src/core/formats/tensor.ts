@@ -46,18 +46,18 @@ export function countNonFinite(values: Float32Array): number {
 }
 
 /** Returns the number of elements of a shape, rejecting negative, fractional or unsafe sizes. */
-export function shapeSize(shape: readonly number[], what: string): number {
+export function shapeSize(shape: readonly number[], label: string): number {
   let size = 1;
   for (const dim of shape) {
     if (!Number.isSafeInteger(dim) || dim < 0) {
       throw new CheckpointError(
         'corrupt',
-        `${what} has an invalid dimension ${dim} in shape [${shape}].`,
+        `${label} has an invalid dimension ${dim} in shape [${shape}].`,
       );
     }
     size *= dim;
     if (!Number.isSafeInteger(size)) {
-      throw new CheckpointError('too-large', `${what} declares an absurd shape [${shape}].`);
+      throw new CheckpointError('too-large', `${label} declares an absurd shape [${shape}].`);
     }
   }
   return size;

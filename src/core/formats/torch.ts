@@ -16,7 +16,7 @@ export interface TorchFile {
   root: PyValue;
   /** The serialization version recorded in the zip's `version` entry. */
   version?: number;
-  /** What the object contains: state_dicts, optimizer state, configuration, module tree. */
+  /** The object's contents: state_dicts, optimizer state, configuration, module tree. */
   contents: CheckpointContents;
 }
 

@@ -83,7 +83,7 @@ export function rebuildTensor(args: PyValue[], file?: string): TorchTensor {
 
 function intTuple(
   value: PyValue | undefined,
-  what: string,
+  field: string,
   fail: (message: string) => CheckpointError,
 ): number[] {
   const items = value instanceof PyTuple ? value.items : Array.isArray(value) ? value : undefined;
@@ -91,7 +91,7 @@ function intTuple(
     items === undefined ||
     !items.every((item) => typeof item === 'number' && Number.isSafeInteger(item) && item >= 0)
   ) {
-    throw fail(`invalid tensor ${what} ${describeValue(value)}.`);
+    throw fail(`invalid tensor ${field} ${describeValue(value)}.`);
   }
   return items as number[];
 }

@@ -13,7 +13,7 @@ export interface StateDictCandidate {
   path: string;
   stateDict: StateDict;
   role: StateDictRole;
-  /** Why the role was chosen, for the report. */
+  /** Reason for the role, for the report. */
   reason: string;
   /** Rows of the last weight tensor: 1 for a critic. */
   outputWidth?: number;
@@ -218,7 +218,7 @@ function chooseCritic(candidates: StateDictCandidate[]): StateDictCandidate | un
 
 /**
  * Returns the state_dict at `path`, or the critic when no path is given. Throws `ambiguous`
- * listing the candidates when the file holds several and none is clearly the critic.
+ * listing the candidates when the file contains several and none is clearly the critic.
  */
 export function selectStateDict(
   contents: CheckpointContents,

@@ -9,6 +9,11 @@ const ZIP64_LOCATOR_MAGIC = 0x07064b50;
 const ZIP64_EOCD_MAGIC = 0x06064b50;
 const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
+/**
+ * Entries up to this size skip the compression-ratio check, because they cannot expand into much
+ * memory and small runs of zeros (a zero-initialised bias) legitimately compress more than 200x.
+ */
+const RATIO_CHECK_FLOOR = 1024 * 1024;
 
 export interface ZipEntry {
   name: string;
@@ -20,7 +25,7 @@ export interface ZipEntry {
   localHeaderOffset: number;
 }
 
-/** A zip archive held in memory; entries are validated when it is opened and read on demand. */
+/** A zip archive in memory. Its entries are validated when it is opened and decompressed on demand. */
 export class ZipArchive {
   private readonly byName = new Map<string, ZipEntry>();
 
@@ -236,37 +241,37 @@ function applyZip64Extra(entry: ZipEntry, extra: Buffer, fail: Fail): void {
 
 function validateEntry(entry: ZipEntry, limits: ReadLimits, fail: Fail): void {
   const name = entry.name;
-  const shown = JSON.stringify(name);
+  const quoted = JSON.stringify(name);
   if (name.length === 0 || name.includes('\0'))
-    throw fail('unsafe', `an entry name is empty or contains NUL: ${shown}.`);
-  if (name.includes('\\')) throw fail('unsafe', `entry name ${shown} contains a backslash.`);
+    throw fail('unsafe', `an entry name is empty or contains NUL: ${quoted}.`);
+  if (name.includes('\\')) throw fail('unsafe', `entry name ${quoted} contains a backslash.`);
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name))
-    throw fail('unsafe', `entry name ${shown} is an absolute path.`);
+    throw fail('unsafe', `entry name ${quoted} is an absolute path.`);
   if (name.split('/').includes('..'))
-    throw fail('unsafe', `entry name ${shown} contains a '..' segment.`);
+    throw fail('unsafe', `entry name ${quoted} contains a '..' segment.`);
   if (entry.method !== 0 && entry.method !== 8) {
     throw fail(
       'unsupported',
-      `entry ${shown} uses compression method ${entry.method}; only stored and deflate are supported.`,
+      `entry ${quoted} uses compression method ${entry.method}; only stored and deflate are supported.`,
     );
   }
   if (entry.size > limits.maxEntryBytes || entry.compressedSize > limits.maxEntryBytes) {
     throw fail(
       'too-large',
-      `entry ${shown} declares ${entry.size} bytes, above the limit of ${limits.maxEntryBytes}.`,
+      `entry ${quoted} declares ${entry.size} bytes, above the limit of ${limits.maxEntryBytes}.`,
     );
   }
   if (entry.method === 0 && entry.size !== entry.compressedSize) {
     throw fail(
       'corrupt',
-      `stored entry ${shown} declares different compressed and uncompressed sizes.`,
+      `stored entry ${quoted} declares different compressed and uncompressed sizes.`,
     );
   }
   const ratio = entry.size / Math.max(entry.compressedSize, 1);
-  if (ratio > limits.maxCompressionRatio) {
+  if (entry.size > RATIO_CHECK_FLOOR && ratio > limits.maxCompressionRatio) {
     throw fail(
       'too-large',
-      `entry ${shown} expands ${ratio.toFixed(0)}x (above the limit of ${limits.maxCompressionRatio}x); it looks like a zip bomb.`,
+      `entry ${quoted} expands ${ratio.toFixed(0)}x (above the limit of ${limits.maxCompressionRatio}x); it looks like a zip bomb.`,
     );
   }
 }

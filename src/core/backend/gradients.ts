@@ -14,6 +14,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
  *     on the tape before the op, so a second pass treats it as a constant and drops the
  *     second-derivative term. The versions below recompute from the saved input.
  *  3. AvgPoolGrad has no gradient, and wasm has no Conv2DBackpropFilter kernel.
+ *  4. AvgPool's stock gradient is wrong (even first-order) where padding cuts a window.
  * The matMul gradient is also rewritten with explicit transposes: wasm runs a transposed matMul
  * about ten times slower than a plain one.
  */
@@ -39,6 +40,7 @@ export function installGradientFixes(): void {
   for (const kernelName of ZERO_GRADIENT_UNARY) registerZeroGradient(kernelName, ['x']);
   for (const config of [...PIECEWISE_LINEAR_GRADIENTS, ...INPUT_BASED_GRADIENTS]) tf.registerGradient(config);
   registerMatMulGradient();
+  tf.registerGradient(avgPoolGradient);
   tf.registerGradient(avgPoolGradGradient);
   tf.registerGradient(conv2dGradient);
   tf.registerGradient(conv2dBackpropInputGradient);
@@ -175,22 +177,93 @@ function registerMatMulGradient(): void {
   });
 }
 
+interface PoolAttrs {
+  filterSize: [number, number] | number;
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
 /**
- * AvgPoolGrad is linear in its upstream gradient `dy` (it applies the transpose of the pooling
- * map), so its own gradient with respect to `dy` is the pooling map itself, and zero with respect
- * to the pooled input.
+ * Returns, for each output cell of an average pool, the fraction of its window that lies inside
+ * the input, as a [1, outHeight, outWidth, 1] tensor, or undefined when every window is whole.
+ * The fraction is needed because tfjs 4.22's AvgPool divides each window by its cells inside the
+ * input while AvgPoolGrad divides by the whole window size.
+ */
+function windowCoverage(inputShape: number[], attrs: PoolAttrs): Tensor | undefined {
+  const info = tf.backend_util.computePool2DInfo(
+    inputShape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const {
+    inHeight,
+    inWidth,
+    outHeight,
+    outWidth,
+    filterHeight,
+    filterWidth,
+    strideHeight,
+    strideWidth,
+  } = info;
+  const inside = (start: number, filter: number, size: number) =>
+    Math.min(size, start + filter) - Math.max(0, start);
+  const coverage = new Float32Array(outHeight * outWidth);
+  let cut = false;
+  for (let r = 0; r < outHeight; r++) {
+    const rows = inside(r * strideHeight - info.padInfo.top, filterHeight, inHeight);
+    for (let c = 0; c < outWidth; c++) {
+      const cols = inside(c * strideWidth - info.padInfo.left, filterWidth, inWidth);
+      coverage[r * outWidth + c] = (rows * cols) / (filterHeight * filterWidth);
+      if (rows * cols < filterHeight * filterWidth) cut = true;
+    }
+  }
+  return cut ? tf.tensor4d(coverage, [1, outHeight, outWidth, 1]) : undefined;
+}
+
+/**
+ * The AvgPool gradient with each window's upstream gradient divided by the window's coverage, so
+ * that AvgPoolGrad's division by the whole window size becomes a division by the cells inside.
+ */
+const avgPoolGradient: GradConfig = {
+  kernelName: 'AvgPool',
+  inputsToSave: ['x'],
+  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    const [x] = saved;
+    const pool = attrs as unknown as PoolAttrs;
+    return {
+      x: () => {
+        const coverage = windowCoverage(x.shape, pool);
+        const upstream = coverage === undefined ? (dy as Tensor) : tf.div(dy as Tensor, coverage);
+        return tf.engine().runKernel('AvgPoolGrad', { dy: upstream, input: x }, {
+          filterSize: pool.filterSize,
+          strides: pool.strides,
+          pad: pool.pad,
+        } as unknown as NamedAttrMap) as Tensor;
+      },
+    };
+  },
+};
+
+/**
+ * AvgPoolGrad is linear in its upstream gradient `dy` (it applies the transpose of a pooling map
+ * that divides every window by its whole size), so its own gradient with respect to `dy` is that
+ * map: the average pool times each window's coverage. With respect to the pooled input it is zero.
  */
 const avgPoolGradGradient: GradConfig = {
   kernelName: 'AvgPoolGrad',
   inputsToSave: ['dy', 'input'],
   gradFunc: (ddx: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
-    const { filterSize, strides, pad } = attrs as unknown as {
-      filterSize: [number, number];
-      strides: [number, number];
-      pad: 'valid' | 'same' | number;
-    };
+    const pool = attrs as unknown as PoolAttrs;
     return {
-      dy: () => tf.avgPool(ddx as Tensor4D, filterSize, strides, pad),
+      dy: () => {
+        const pooled = tf.avgPool(ddx as Tensor4D, pool.filterSize, pool.strides, pool.pad);
+        const coverage = windowCoverage(saved[1].shape, pool);
+        return coverage === undefined ? pooled : tf.mul(pooled, coverage);
+      },
       input: () => tf.zerosLike(saved[1]),
     };
   },

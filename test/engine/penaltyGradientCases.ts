@@ -17,6 +17,8 @@ export interface PenaltyCase {
   flat?: boolean;
   /** Hidden widths of an MLP critic. */
   hidden?: number[];
+  /** Padding of the average-pool critic's pooling layer; 'valid' when absent. */
+  poolPadding?: 'same' | 'valid';
   /** Size of the seeded random subset checked per weight array; every entry when absent. */
   maxEntriesPerArray?: number;
 }
@@ -51,6 +53,10 @@ export const FIXED_CASES: PenaltyCase[] = [
   ...penaltyCases({ critic: 'conv', activation: 'leakyRelu' }, 'conv2d critic'),
   ...penaltyCases({ critic: 'layerNorm', activation: 'relu' }, 'layer-norm critic'),
   ...penaltyCases({ critic: 'avgPool', activation: 'elu' }, 'average-pool critic'),
+  ...penaltyCases(
+    { critic: 'avgPool', activation: 'elu', poolPadding: 'same' },
+    "average-pool critic, 'same' padding",
+  ),
 ];
 
 /** Flat critics (all weights zero), whose penalty gradient must be finite. */

@@ -176,11 +176,17 @@ function drawLayerNorm(
   return { layers, x: uniform64(rng, 6 * 4, -1.5, 1.5), shape: [6, 4] };
 }
 
-/** conv 3×3 stride 1 'same' (6×6×2 → 6×6×4), activation, 2×2 average pool stride 2 (→ 3×3×4), dense. */
+/**
+ * conv 3×3 stride 1 'same' (→ n×n×4), activation, 2×2 average pool stride 2 (→ 3×3×4), dense. With
+ * 'valid' pooling n is 6. With 'same' pooling n is 5, so the last row and column of windows reach
+ * past the border and are divided by 2 or 1 cells instead of 4.
+ */
 function drawAvgPool(
   spec: PenaltyCase,
   rng: Rng,
 ): { layers: ReferenceLayer[]; x: Float64Array; shape: number[] } {
+  const pad = spec.poolPadding ?? 'valid';
+  const size = pad === 'same' ? 5 : 6;
   const layers = [
     conv2dLayer(
       heUniform64(rng, 3 * 3 * 2 * 4, 3 * 3 * 2),
@@ -191,11 +197,12 @@ function drawAvgPool(
       'conv',
     ),
     activationLayer(toActivationSpec(spec.activation ?? 'elu')),
-    avgPoolLayer(2, 2),
+    avgPoolLayer(2, 2, pad),
     flattenLayer(),
     denseLayer(heUniform64(rng, 36, 36), uniform64(rng, 1, -0.1, 0.1), 36, 1, 'dense'),
   ];
-  return { layers, x: uniform64(rng, 3 * 6 * 6 * 2, -1, 1), shape: [3, 6, 6, 2] };
+  const shape = [3, size, size, 2];
+  return { layers, x: uniform64(rng, 3 * size * size * 2, -1, 1), shape };
 }
 
 function drawCritic(
@@ -312,7 +319,7 @@ function buildTfCritic(spec: PenaltyCase, problem: Problem): TfCritic {
     case 'avgPool':
       apply = (x) => {
         let h = act(tf.add(tf.conv2d(x as Tensor4D, v[0] as Tensor4D, 1, 'same'), v[1]));
-        h = tf.avgPool(h as Tensor4D, 2, 2, 'valid');
+        h = tf.avgPool(h as Tensor4D, 2, 2, spec.poolPadding ?? 'valid');
         h = tf.reshape(h, [x.shape[0], -1]);
         return tf.reshape(tf.add(tf.matMul(h, v[2]), v[3]), [-1]);
       };

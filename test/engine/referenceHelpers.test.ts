@@ -134,13 +134,13 @@ describe('float64 reference input gradients', function () {
     });
   }
 
-  it('average pooling matches differences', function () {
-    const rng = new Rng(24);
-    assert.ok(
-      inputGradientError(avgPoolLayer(2, 2), uniform64(rng, 2 * 5 * 5 * 3), [2, 5, 5, 3], rng) <
-        1e-7,
-    );
-  });
+  for (const pad of ['valid', 'same'] as const) {
+    it(`average pooling, '${pad}', matches differences`, function () {
+      const rng = new Rng(24);
+      const x = uniform64(rng, 2 * 5 * 5 * 3);
+      assert.ok(inputGradientError(avgPoolLayer(2, 2, pad), x, [2, 5, 5, 3], rng) < 1e-7);
+    });
+  }
 
   it('layer normalisation matches differences', function () {
     const rng = new Rng(25);
@@ -194,15 +194,23 @@ describe('float64 reference against tfjs forward passes', function () {
     });
   }
 
-  it('average pooling matches tfjs', function () {
-    const x = uniform64(new Rng(33), 2 * 5 * 5 * 3);
-    const pass = avgPoolLayer(2, 2).forward(x, [2, 5, 5, 3]);
-    assert.deepEqual(pass.shape, [2, 2, 2, 3]);
-    const expected = run(() =>
-      tf.avgPool(tf.tensor(Float32Array.from(x), [2, 5, 5, 3]) as Tensor4D, 2, 2, 'valid'),
-    );
-    assert.ok(maxAbsDifference(pass.output, expected) < 1e-6);
-  });
+  const POOL_CASES = [
+    { size: 5, window: 2, stride: 2, pad: 'valid', outSize: 2 },
+    { size: 5, window: 2, stride: 2, pad: 'same', outSize: 3 },
+    { size: 6, window: 3, stride: 2, pad: 'same', outSize: 3 },
+  ] as const;
+  for (const c of POOL_CASES) {
+    it(`average pooling ${c.size}×${c.size}, ${c.window}×${c.window}, '${c.pad}' matches tfjs`, function () {
+      const shape: [number, number, number, number] = [2, c.size, c.size, 3];
+      const x = uniform64(new Rng(33), 2 * c.size * c.size * 3);
+      const pass = avgPoolLayer(c.window, c.stride, c.pad).forward(x, shape);
+      assert.deepEqual(pass.shape, [2, c.outSize, c.outSize, 3]);
+      const expected = run(() =>
+        tf.avgPool(tf.tensor(Float32Array.from(x), shape) as Tensor4D, c.window, c.stride, c.pad),
+      );
+      assert.ok(maxAbsDifference(pass.output, expected) < 1e-6);
+    });
+  }
 
   it('layer normalisation matches tf.moments and rsqrt', function () {
     const rng = new Rng(34);

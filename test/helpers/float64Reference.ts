@@ -319,36 +319,50 @@ export function conv2dLayer(
   };
 }
 
-/** Average pooling of NHWC input over size×size windows with 'valid' padding (as tf.avgPool). */
-export function avgPoolLayer(size: number, stride: number): ReferenceLayer {
+/**
+ * Average pooling of NHWC input over size×size windows (as tf.avgPool). With 'same' padding a
+ * window that reaches past the border is divided by the number of its cells inside the image,
+ * which is what the tfjs forward pass computes.
+ */
+export function avgPoolLayer(
+  size: number,
+  stride: number,
+  pad: PaddingMode = 'valid',
+): ReferenceLayer {
   return {
     kind: 'avgPool',
     parameters: [],
     forward(x, shape) {
       const [batch, height, width, channels] = shape;
-      const rows = windowGeometry(height, size, stride, 'valid');
-      const cols = windowGeometry(width, size, stride, 'valid');
+      const rows = windowGeometry(height, size, stride, pad);
+      const cols = windowGeometry(width, size, stride, pad);
       const outShape = [batch, rows.outSize, cols.outSize, channels];
       const output = new Float64Array(product(outShape));
-      const scale = 1 / (size * size);
-      const forEachCell = (visit: (inOffset: number, outOffset: number) => void) => {
-        for (let b = 0; b < batch; b++) {
-          for (let oh = 0; oh < rows.outSize; oh++) {
-            for (let ow = 0; ow < cols.outSize; ow++) {
+      // Visits every (output cell, input cell inside the image) pair with 1 / (cells inside).
+      const forEachCell = (
+        visit: (inOffset: number, outOffset: number, weight: number) => void,
+      ) => {
+        for (let oh = 0; oh < rows.outSize; oh++) {
+          const rowStart = Math.max(0, oh * stride - rows.padBefore);
+          const rowEnd = Math.min(height, oh * stride - rows.padBefore + size);
+          for (let ow = 0; ow < cols.outSize; ow++) {
+            const colStart = Math.max(0, ow * stride - cols.padBefore);
+            const colEnd = Math.min(width, ow * stride - cols.padBefore + size);
+            const weight = 1 / ((rowEnd - rowStart) * (colEnd - colStart));
+            for (let b = 0; b < batch; b++) {
               const outBase = ((b * rows.outSize + oh) * cols.outSize + ow) * channels;
-              for (let i = 0; i < size; i++) {
-                for (let j = 0; j < size; j++) {
-                  const inBase =
-                    ((b * height + oh * stride + i) * width + ow * stride + j) * channels;
-                  for (let c = 0; c < channels; c++) visit(inBase + c, outBase + c);
+              for (let h = rowStart; h < rowEnd; h++) {
+                for (let w = colStart; w < colEnd; w++) {
+                  const inBase = ((b * height + h) * width + w) * channels;
+                  for (let c = 0; c < channels; c++) visit(inBase + c, outBase + c, weight);
                 }
               }
             }
           }
         }
       };
-      forEachCell((inOffset, outOffset) => {
-        output[outOffset] += x[inOffset] * scale;
+      forEachCell((inOffset, outOffset, weight) => {
+        output[outOffset] += x[inOffset] * weight;
       });
       return {
         output,
@@ -356,8 +370,8 @@ export function avgPoolLayer(size: number, stride: number): ReferenceLayer {
         kinkDistance: SMOOTH,
         backward(dy) {
           const dx = new Float64Array(x.length);
-          forEachCell((inOffset, outOffset) => {
-            dx[inOffset] += dy[outOffset] * scale;
+          forEachCell((inOffset, outOffset, weight) => {
+            dx[inOffset] += dy[outOffset] * weight;
           });
           return dx;
         },

@@ -1,4 +1,7 @@
+import { endianness } from 'node:os';
 import { CheckpointError } from './errors';
+
+const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
 /** Element types that checkpoint files store; every reader converts them to float32. */
 export type SourceDType =
@@ -76,6 +79,12 @@ export function decodeElements(
       'truncated',
       `${count} ${dtype} values at byte ${offset} run past the end of the data (${bytes.length} bytes).`,
     );
+  }
+  if (dtype === 'float32' && LITTLE_ENDIAN_HOST) {
+    // Copying into a fresh buffer aligns the data, so a typed-array view can replace the loop.
+    const copy = new Uint8Array(count * width);
+    copy.set(bytes.subarray(offset, offset + count * width));
+    return new Float32Array(copy.buffer);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset, count * width);
   const out = new Float32Array(count);

@@ -17,6 +17,13 @@ describe('detectFormat', () => {
     for (const [bytes, format] of cases) assert.equal(detectFormat(bytes).format, format);
   });
 
+  it('recognises truncated checkpoints for their readers to report', () => {
+    for (const file of ['critic.pt', 'critic_legacy.pt', 'critic.safetensors']) {
+      const bytes = toyFile('cg_8g_gp', file);
+      assert.notEqual(detectFormat(bytes.subarray(0, 400)).format, 'not-a-checkpoint', file);
+    }
+  });
+
   it('recognises TF.js models and run manifests', () => {
     const layers = Buffer.from(
       JSON.stringify({ format: 'layers-model', modelTopology: {}, weightsManifest: [] }),

@@ -1,5 +1,6 @@
 import { NPY_MAGIC } from './npy';
 import { looksLikeOnnxModel } from './protobufSniff';
+import { MAX_SAFETENSORS_HEADER } from './safetensors';
 
 /** Formats recognised by content. */
 export type CheckpointFormat =
@@ -84,7 +85,8 @@ function isLegacyTorch(bytes: Uint8Array): boolean {
 function isSafetensors(bytes: Uint8Array): boolean {
   if (bytes.length < 10) return false;
   const length = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  return length > 1n && length <= BigInt(bytes.length - 8) && bytes[8] === 0x7b; // '{'
+  // A header longer than the file still counts, so that the reader can report the truncation.
+  return length > 1n && length <= BigInt(MAX_SAFETENSORS_HEADER) && bytes[8] === 0x7b; // '{'
 }
 
 function parseJson(bytes: Uint8Array): unknown {

@@ -105,10 +105,11 @@ function walk(
     }
     for (const [key, item] of value.map)
       walkChild(item, [...path, String(key)], contents, seen, file);
-  } else if (Array.isArray(value)) {
+  } else if (Array.isArray(value) || value instanceof PyTuple) {
     if (seen.has(value)) return;
     seen.add(value);
-    value.forEach((item, i) => walkChild(item, [...path, String(i)], contents, seen, file));
+    const items = Array.isArray(value) ? value : value.items;
+    items.forEach((item, i) => walkChild(item, [...path, String(i)], contents, seen, file));
   } else if (value instanceof PyObject) {
     // A module nested inside a checkpoint dict: keep its parameters as a candidate.
     if (seen.has(value)) return;

@@ -252,8 +252,7 @@ describe('ProtoReader', () => {
   });
 
   it('rejects nesting deeper than the limit', () => {
-    // Attribute field 5 holds a TensorProto, so nest graphs inside nodes inside attributes: use
-    // the generic reader directly instead, with a message that contains itself.
+    // A chain of length-delimited fields, each nested in the next, read by a recursive decoder.
     let payload = new Uint8Array();
     for (let i = 0; i <= MAX_MESSAGE_DEPTH + 1; i++) payload = wire.field(1, 2, payload);
     const reader = new ProtoReader(payload);

@@ -229,15 +229,19 @@ describe('readOnnxModel on hand-built graphs', () => {
       outputs: [{ name: 'y', dims: ['batch'] }],
     };
     const reference = (x: number[]) => {
-      // Reflect: rows [1, 2] before and [2, 1] after, columns... as ONNX pads [h0, w0, h1, w1].
-      const reflect = (i: number, n: number) => (i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i);
+      // ONNX pads list all begins, then all ends: rows get 1 before and 2 after, columns 2 and 1.
+      const reflect = (i: number, n: number) => {
+        if (i < 0) return -i;
+        if (i >= n) return 2 * (n - 1) - i;
+        return i;
+      };
       const edge = (i: number, n: number) => Math.min(Math.max(i, 0), n - 1);
       // After reflect: 4 + 1 + 2 = 7 rows (1 before), 5 + 2 + 1 = 8 columns (2 before).
       const r = (i: number, j: number) => x[reflect(i - 1, 4) * 5 + reflect(j - 2, 5)];
       // After edge: 7 + 1 = 8 rows (0 before), 8 + 1 = 9 columns (1 before).
       const e = (i: number, j: number) => 1 / (1 + Math.exp(-r(edge(i, 7), edge(j - 1, 8))));
-      // ceil((8 - 3) / 2) + 1 = 4 windows down, (9 - 3) / 2 + 1 = 4 across; the last row of
-      // windows reaches past row 7 and sees only rows 6 and 7.
+      // ceil((8 - 3) / 2) + 1 = 4 windows down and (9 - 3) / 2 + 1 = 4 across. The last row of
+      // windows reaches past row 7, so it covers only rows 6 and 7.
       let total = 0;
       for (let wi = 0; wi < 4; wi++) {
         for (let wj = 0; wj < 4; wj++) {

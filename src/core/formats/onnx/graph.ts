@@ -25,7 +25,7 @@ export type NodeObserver = (
   outputs: readonly Value[],
 ) => void;
 
-/** The default-domain opset that a model imports. */
+/** Returns the default-domain opset that a model imports, rejecting models without one. */
 export function defaultOpset(model: ModelProto, file?: string): number {
   const entry = model.opsetImport.find(
     (opset) => opset.domain === '' || opset.domain === 'ai.onnx',

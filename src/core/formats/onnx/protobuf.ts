@@ -205,9 +205,9 @@ export class ProtoReader {
     }
   }
 
-  expectWire(actual: number, expected: number, what: string): void {
+  expectWire(actual: number, expected: number, description: string): void {
     if (actual !== expected) {
-      this.fail('corrupt', `${what} has wire type ${actual}, expected ${expected}`);
+      this.fail('corrupt', `${description} has wire type ${actual}, expected ${expected}`);
     }
   }
 
@@ -223,9 +223,9 @@ export class ProtoReader {
     return length;
   }
 
-  private need(count: number, what: string): void {
+  private need(count: number, description: string): void {
     if (this.end - this.pos < count)
-      this.fail('truncated', `${what} runs past the end of the message`);
+      this.fail('truncated', `${description} runs past the end of the message`);
   }
 }
 

@@ -49,7 +49,7 @@ export function dataTypeName(code: number | undefined): string {
   return TYPE_NAMES[code] ?? `type ${code}`;
 }
 
-/** How values of an ONNX data type are held here, or undefined for types that are not decoded. */
+/** Returns the element kind that stores an ONNX data type, or undefined for types not decoded. */
 export function elementKind(code: number): ElementKind | undefined {
   if (code === DataType.float || code === DataType.double) return 'float';
   if (code === DataType.float16 || code === DataType.bfloat16) return 'float';
@@ -59,13 +59,13 @@ export function elementKind(code: number): ElementKind | undefined {
 }
 
 /** Product of the dims, after checking that each is a non-negative integer. */
-export function elementCount(dims: readonly number[], what: string, file?: string): number {
+export function elementCount(dims: readonly number[], label: string, file?: string): number {
   let count = 1;
   for (const dim of dims) {
     if (!Number.isSafeInteger(dim) || dim < 0) {
       throw new CheckpointError(
         'corrupt',
-        `${what} has an invalid dimension ${dim} in [${dims.join(', ')}]`,
+        `${label} has an invalid dimension ${dim} in [${dims.join(', ')}]`,
         file,
       );
     }
@@ -84,42 +84,46 @@ export function decodeTensorProto(
   options: { file?: string; maxTensorBytes?: number; persistent?: boolean } = {},
 ): StaticTensor {
   const { file } = options;
-  const what = `tensor '${proto.name}'`;
+  const label = `tensor '${proto.name}'`;
   if (proto.dataLocation === 1 || proto.externalData.length > 0) {
     const location = proto.externalData.find((entry) => entry.key === 'location')?.value ?? '?';
     throw new CheckpointError(
       'unsupported',
-      `${what} keeps its data in the external file '${location}'; external data is not read. ` +
+      `${label} keeps its data in the external file '${location}'; external data is not read. ` +
         'Save the model with its weights embedded (onnx.save_model with save_as_external_data=False).',
       file,
     );
   }
+
   if (proto.hasSegment) {
     throw new CheckpointError(
       'unsupported',
-      `${what} is split into segments, which is not supported`,
+      `${label} is split into segments, which is not supported`,
       file,
     );
   }
+
   const kind = elementKind(proto.dataType);
   const bytesPerElement = ELEMENT_BYTES[proto.dataType];
   if (kind === undefined || bytesPerElement === undefined) {
     throw new CheckpointError(
       'unsupported',
-      `${what} has data type ${dataTypeName(proto.dataType)}, which is not supported`,
+      `${label} has data type ${dataTypeName(proto.dataType)}, which is not supported`,
       file,
     );
   }
-  const count = elementCount(proto.dims, what, file);
+
+  const count = elementCount(proto.dims, label, file);
   const limit = options.maxTensorBytes ?? DEFAULT_LIMITS.maxTensorBytes;
   if (count * bytesPerElement > limit) {
     throw new CheckpointError(
       'too-large',
-      `${what} declares ${count * bytesPerElement} bytes, over the limit of ${limit}`,
+      `${label} declares ${count * bytesPerElement} bytes, over the limit of ${limit}`,
       file,
     );
   }
-  const data = decodeValues(proto, kind, count, bytesPerElement, what, file);
+
+  const data = decodeValues(proto, kind, count, bytesPerElement, label, file);
   return staticTensor(kind, proto.dims, data, options.persistent ?? true);
 }
 
@@ -128,7 +132,7 @@ function decodeValues(
   kind: ElementKind,
   count: number,
   bytesPerElement: number,
-  what: string,
+  label: string,
   file?: string,
 ): Float32Array | Float64Array {
   const out = kind === 'float' ? new Float32Array(0) : new Float64Array(0);
@@ -137,7 +141,7 @@ function decodeValues(
     if (proto.rawData.length !== count * bytesPerElement) {
       throw new CheckpointError(
         'corrupt',
-        `${what} has ${proto.rawData.length} bytes of raw data, expected ${count * bytesPerElement} for shape [${proto.dims.join(', ')}]`,
+        `${label} has ${proto.rawData.length} bytes of raw data, expected ${count * bytesPerElement} for shape [${proto.dims.join(', ')}]`,
         file,
       );
     }
@@ -150,7 +154,7 @@ function decodeValues(
     if (typed.length === 0 && count === 0) return out;
     throw new CheckpointError(
       'corrupt',
-      `${what} stores ${typed.length} values, expected ${count} for shape [${proto.dims.join(', ')}]`,
+      `${label} stores ${typed.length} values, expected ${count} for shape [${proto.dims.join(', ')}]`,
       file,
     );
   }
@@ -159,7 +163,7 @@ function decodeValues(
   return values;
 }
 
-/** The repeated field that holds the values of a data type when `raw_data` is absent. */
+/** Returns the repeated field that stores a data type's values when `raw_data` is absent. */
 function typedField(proto: TensorProto): number[] {
   switch (proto.dataType) {
     case DataType.float:
@@ -221,10 +225,12 @@ function readRaw(raw: Uint8Array, dataType: number, out: Float32Array | Float64A
     case DataType.int8:
       for (let i = 0; i < n; i++) out[i] = view.getInt8(i);
       return;
+    case DataType.bool:
+      for (let i = 0; i < n; i++) out[i] = raw[i] !== 0 ? 1 : 0;
+      return;
     default:
-      // uint8 and bool.
-      for (let i = 0; i < n; i++)
-        out[i] = dataType === DataType.bool ? (raw[i] !== 0 ? 1 : 0) : raw[i];
+      // uint8.
+      for (let i = 0; i < n; i++) out[i] = raw[i];
   }
 }
 

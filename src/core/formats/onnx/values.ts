@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 
-/** How a static tensor's values are interpreted: float32, exact integers, or booleans (0 or 1). */
+/** Element interpretation of a static tensor: float32, exact integers, or booleans (0 or 1). */
 export type ElementKind = 'float' | 'int' | 'bool';
 
 /**
@@ -15,8 +15,8 @@ export interface StaticTensor {
   readonly shape: readonly number[];
   readonly data: Float32Array | Float64Array;
   /**
-   * True for values that are the same on every call (initializers, Constants and what is folded
-   * from them); their tensor forms are cached for the model's lifetime.
+   * True for values that are the same on every call: initializers, Constants and the values
+   * folded from them. Their tensor forms are cached for the model's lifetime.
    */
   readonly persistent: boolean;
 }
@@ -50,7 +50,7 @@ export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((product, dim) => product * dim, 1);
 }
 
-/** The integers of a static value, or of a tensor read back (shape inputs only). */
+/** Reads the integers of a static value, or of a tensor (for shape inputs only). */
 export function readInts(value: Value): number[] {
   if (isStatic(value)) return Array.from(value.data, (v) => Math.trunc(v));
   return Array.from(value.dataSync(), (v) => Math.trunc(v));
@@ -69,7 +69,7 @@ export class TensorCache {
   private readonly entries = new WeakMap<StaticTensor, Map<string, Tensor>>();
   private readonly all: Tensor[] = [];
 
-  /** The tensor form of `value`, made by `build`; cached under `key` when `value` is persistent. */
+  /** Returns the tensor form of `value` made by `build`, cached under `key` if `value` is persistent. */
   get(value: StaticTensor, key: string, build: () => Tensor): Tensor {
     if (!value.persistent) return build();
     let byKey = this.entries.get(value);
@@ -101,8 +101,8 @@ export function staticToTensor(value: StaticTensor): Tensor {
 
 /** Reads a tensor back into a static value (for values that must be known in JavaScript). */
 export function tensorToStatic(tensor: Tensor, persistent = false): StaticTensor {
-  const kind: ElementKind =
-    tensor.dtype === 'float32' ? 'float' : tensor.dtype === 'bool' ? 'bool' : 'int';
+  const kinds: Record<string, ElementKind> = { float32: 'float', bool: 'bool' };
+  const kind = kinds[tensor.dtype] ?? 'int';
   const values = tensor.dataSync() as Float32Array | Int32Array | Uint8Array;
   return staticTensor(
     kind,

@@ -11,7 +11,7 @@ import { asTensor, fail, input, type OpContext, type OpImpl } from './types';
  * taps with zeros, because tfjs 4.22 has no conv2d gradient for dilation rates above 1.
  */
 
-/** The input as a 4-D NCHW tensor (a 1-D convolution gets a height of 1) and its spatial rank. */
+/** Returns the input as a 4-D NCHW tensor (a 1-D convolution gets a height of 1) and its spatial rank. */
 function toNchw(value: Value, context: OpContext): { x: Tensor4D; spatial: number } {
   const x = asTensor(value, context);
   if (x.rank === 4) return { x: x as Tensor4D, spatial: 2 };
@@ -23,7 +23,7 @@ function toNchw(value: Value, context: OpContext): { x: Tensor4D; spatial: numbe
   );
 }
 
-/** The weight as [out or in, ..., kh, kw] with a height axis added for 1-D kernels. */
+/** Returns the weight shape as [out or in, in or out, kh, kw], with a height of 1 for 1-D kernels. */
 function weightShape(
   weight: Value,
   spatial: number,
@@ -43,7 +43,7 @@ function weightShape(
 }
 
 /**
- * The filter in tfjs layout: `perm` maps the ONNX axes (with the height axis added) to
+ * Builds the filter in tfjs layout: `perm` maps the ONNX axes (with the height axis added) to
  * [kh, kw, a, b], and taps are spread by the dilations. Cached for static weights.
  */
 function filter(
@@ -101,7 +101,7 @@ function finish(y: Tensor4D, bias: Value | undefined, spatial: number, context: 
   return spatial === 1 ? tf.squeeze(nchw, [2]) : nchw;
 }
 
-/** The resolved geometry of a Conv node for an NCHW input; used by the layer description too. */
+/** Resolves the window of a Conv node for an NCHW input shape (also used to describe layers). */
 export function convWindow(
   context: OpContext,
   xShape: readonly number[],
@@ -154,12 +154,14 @@ const convTranspose: OpImpl = (inputs, context) => {
       `input has ${x.shape[1]} channels but the weight expects ${wShape[0]}`,
     );
   }
+
   const [batch, , height, width] = x.shape;
   const window = resolveWindow(context, [wShape[2], wShape[3]], [height, width], spatial);
   const f = filter(weight, wShape, [2, 3, 1, 0], window.dilations, context);
   const [kh, kw] = [f.shape[0], f.shape[1]];
   const [sh, sw] = window.strides;
   const full: [number, number] = [sh * (height - 1) + kh, sw * (width - 1) + kw];
+
   const nhwc = tf.transpose(x, [0, 2, 3, 1]) as Tensor4D;
   const y = tf.conv2dTranspose(
     nhwc,
@@ -168,6 +170,7 @@ const convTranspose: OpImpl = (inputs, context) => {
     window.strides,
     'valid',
   );
+
   const crop = transposeCrop(context, window, full, [height, width], spatial);
   const padEnd = [
     Math.max(0, crop.begin[0] + crop.size[0] - full[0]),
@@ -190,7 +193,7 @@ const convTranspose: OpImpl = (inputs, context) => {
   return [finish(cropped as Tensor4D, inputs[2], spatial, context)];
 };
 
-/** Where the ONNX output sits inside the full transposed convolution, per spatial axis. */
+/** Locates the ONNX output inside the full transposed convolution, per spatial axis. */
 function transposeCrop(
   context: OpContext,
   window: Window2D,

@@ -18,7 +18,7 @@ type Binary = (a: Tensor, b: Tensor) => Tensor;
 type Scalar = (x: number, y: number) => number;
 
 /**
- * A broadcasting binary operator. Static operands are combined in JavaScript (float64, then
+ * Builds a broadcasting binary operator. Static operands are combined in JavaScript (float64, then
  * rounded to float32 for float results); integer division truncates toward zero as ONNX defines.
  */
 function binary(tensorOp: Binary, scalarOp: Scalar, result?: ElementKind): OpImpl {
@@ -50,7 +50,7 @@ function fitsStatic(a: StaticTensor, b: StaticTensor): boolean {
   return shape === undefined || sizeOf(shape) <= STATIC_ELEMENT_LIMIT;
 }
 
-/** The value of a static scalar (or one-element tensor), if `value` is one. */
+/** Returns the value of a static one-element tensor, or undefined for anything else. */
 function scalarValue(value: Value): number | undefined {
   if (!isStatic(value) || value.data.length !== 1) return undefined;
   return value.data[0];
@@ -69,7 +69,7 @@ const pow: OpImpl = (inputs, context) => {
   return binary(tf.pow, Math.pow)(inputs, context);
 };
 
-/** A unary float operator; static inputs go through the same tfjs op (and are folded at load). */
+/** Builds a unary float operator. Static inputs go through the same tfjs op and are folded at load. */
 function unary(op: (x: Tensor, context: OpContext) => Tensor): OpImpl {
   return (inputs, context) => [op(asTensor(input(inputs, 0, context), context), context)];
 }
@@ -170,7 +170,8 @@ const cast: OpImpl = (inputs, context) => {
           : (v: number) => v;
     return [staticTensor(kind, x.shape, Array.from(x.data, convert))];
   }
-  return [tf.cast(x, kind === 'float' ? 'float32' : kind === 'bool' ? 'bool' : 'int32')];
+  const dtypes = { float: 'float32', bool: 'bool', int: 'int32' } as const;
+  return [tf.cast(x, dtypes[kind])];
 };
 
 const identity: OpImpl = (inputs, context) => {

@@ -3,7 +3,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import { isStatic, normalizeAxis, readInts, type Value } from '../values';
 import { asTensor, fail, input, type OpContext, type OpImpl } from './types';
 
-/** A per-channel parameter [C] reshaped to broadcast over axis 1 of a rank-`rank` input. */
+/** Reshapes a per-channel parameter [C] to broadcast over axis 1 of a rank-`rank` input. */
 function channelParam(value: Value, rank: number, key: string, context: OpContext): Tensor {
   const shape = [-1, ...new Array<number>(Math.max(0, rank - 2)).fill(1)];
   const build = () => tf.reshape(asTensor(value, context), shape);
@@ -74,7 +74,7 @@ const layerNormalization: OpImpl = (inputs, context) => {
 type Reducer = (x: Tensor, axes: number[], keepDims: boolean) => Tensor;
 
 /**
- * A Reduce operator. Axes come from the attribute before the opset that moved them to an input
+ * Builds a Reduce operator. Axes come from the attribute before the opset that moved them to an input
  * (13 for ReduceSum, 18 for the others); no axes reduces everything unless
  * noop_with_empty_axes is set.
  */

@@ -140,6 +140,7 @@ const slice: OpImpl = (inputs, context) => {
     axes = inputs[3] === undefined ? undefined : readInts(inputs[3]);
     steps = inputs[4] === undefined ? undefined : readInts(inputs[4]);
   }
+
   const axisList = axes ?? starts.map((_, i) => i);
   if (
     ends.length !== starts.length ||
@@ -148,6 +149,7 @@ const slice: OpImpl = (inputs, context) => {
   ) {
     fail(context, 'corrupt', 'starts, ends, axes and steps differ in length');
   }
+
   const begin = new Array<number>(rank).fill(0);
   const counts = [...x.shape];
   const strides = new Array<number>(rank).fill(1);
@@ -158,6 +160,7 @@ const slice: OpImpl = (inputs, context) => {
     [begin[axis], counts[axis]] = sliceRange(x.shape[axis], starts[i], ends[i], step);
     strides[axis] = step;
   });
+
   if (isStatic(x)) return [sliceStatic(x, begin, counts, strides)];
   return [sliceTensor(x, begin, counts, strides)];
 };
@@ -355,6 +358,7 @@ const pad: OpImpl = (inputs, context) => {
   const x = asTensor(input(inputs, 0, context), context);
   const rank = x.rank;
   const mode = context.attrs.string('mode', 'constant');
+
   let pads: number[];
   let value = 0;
   let axes = Array.from({ length: rank }, (_, i) => i);
@@ -366,14 +370,17 @@ const pad: OpImpl = (inputs, context) => {
     if (inputs[2] !== undefined) value = readNumbers(inputs[2])[0] ?? 0;
     if (inputs[3] !== undefined) axes = readInts(inputs[3]).map((a) => axisOf(context, a, rank));
   }
+
   if (pads.length !== 2 * axes.length)
     fail(context, 'corrupt', `pads [${pads.join(', ')}] do not match ${axes.length} axes`);
+
   const before = new Array<number>(rank).fill(0);
   const after = new Array<number>(rank).fill(0);
   axes.forEach((axis, i) => {
     before[axis] = pads[i];
     after[axis] = pads[i + axes.length];
   });
+
   // Negative pads crop.
   const cropBegin = before.map((p) => Math.max(0, -p));
   const cropSize = x.shape.map((d, axis) => d - cropBegin[axis] - Math.max(0, -after[axis]));
@@ -381,6 +388,7 @@ const pad: OpImpl = (inputs, context) => {
     fail(context, 'corrupt', 'negative pads crop more than the input');
   const cropped =
     cropBegin.some((c) => c > 0) || after.some((p) => p < 0) ? tf.slice(x, cropBegin, cropSize) : x;
+
   const paddings = before.map(
     (p, axis) => [Math.max(0, p), Math.max(0, after[axis])] as [number, number],
   );

@@ -28,8 +28,9 @@ export function pair(
   if (values.some((v) => !Number.isSafeInteger(v) || v < 0)) {
     fail(context, 'corrupt', `attribute '${name}' has invalid values [${values.join(', ')}]`);
   }
+  if (spatial === 2) return [values[0], values[1]];
   // A 1-D window is treated as a 2-D one of height 1.
-  return spatial === 1 ? [fallback === 0 ? 0 : 1, values[0]] : [values[0], values[1]];
+  return [1, values[0]];
 }
 
 /**

@@ -81,7 +81,7 @@ export class Attributes {
   }
 }
 
-/** What an operator implementation sees of its node and the model. */
+/** The node and model state passed to an operator implementation. */
 export interface OpContext {
   readonly name: string;
   readonly opType: string;
@@ -128,13 +128,13 @@ export function fail(context: OpContext, code: CheckpointErrorCode, message: str
   throw new CheckpointError(code, `${describe(context)}: ${message}`);
 }
 
-/** The tensor form of a value; persistent static values are converted once and cached. */
+/** Returns the tensor form of a value. Persistent static values are converted once and cached. */
 export function asTensor(value: Value, context: OpContext): Tensor {
   if (!isStatic(value)) return value;
   return context.cache.get(value, 'tensor', () => staticToTensor(value));
 }
 
-/** The input at `index`, which the operator requires. */
+/** Returns the input at `index`, or raises a CheckpointError when that required input is missing. */
 export function input(
   inputs: readonly (Value | undefined)[],
   index: number,
@@ -143,9 +143,4 @@ export function input(
   const value = inputs[index];
   if (value === undefined) fail(context, 'corrupt', `required input ${index} is missing`);
   return value;
-}
-
-/** Whether every present input is static and the result stays small enough for JavaScript. */
-export function allStatic(inputs: readonly (Value | undefined)[]): boolean {
-  return inputs.every((value) => value === undefined || isStatic(value));
 }

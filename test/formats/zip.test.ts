@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { crc32, tableCrc32 } from '../../src/core/formats/crc32';
 import { DEFAULT_LIMITS } from '../../src/core/formats/errors';
 import { openZip } from '../../src/core/formats/zip';
 import { buildZip, expectCheckpointError, toyFile } from './helpers';
@@ -97,5 +98,15 @@ describe('openZip', () => {
     for (const length of [0, 3, 21, 1000, bytes.length / 2, bytes.length - 30, bytes.length - 1]) {
       expectCheckpointError(() => openZip(bytes.subarray(0, length)));
     }
+  });
+});
+
+describe('crc32', () => {
+  it('matches the standard check value', () => {
+    // The CRC-32 of the ASCII digits 1 to 9 is 0xCBF43926 for the zip polynomial.
+    const digits = Buffer.from('123456789');
+    assert.equal(crc32(digits), 0xcbf43926);
+    assert.equal(tableCrc32(digits), 0xcbf43926);
+    assert.equal(tableCrc32(Buffer.alloc(0)), 0);
   });
 });

@@ -1,4 +1,9 @@
+import * as zlib from 'node:zlib';
+
 const TABLE = buildTable();
+
+/** zlib's native CRC-32, present from Node 20.15 and 22.2; older versions use the table below. */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
 
 function buildTable(): Uint32Array {
   const table = new Uint32Array(256);
@@ -12,6 +17,12 @@ function buildTable(): Uint32Array {
 
 /** Computes the CRC-32 (the reflected 0xEDB88320 polynomial of zip and gzip) of `bytes`. */
 export function crc32(bytes: Uint8Array): number {
+  if (nativeCrc32 !== undefined) return nativeCrc32(bytes) >>> 0;
+  return tableCrc32(bytes);
+}
+
+/** Computes the same CRC-32 one byte at a time; exported so tests can compare it with zlib's. */
+export function tableCrc32(bytes: Uint8Array): number {
   let crc = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) crc = TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;

@@ -111,6 +111,8 @@ export type HostToWebview =
   | {
       type: 'report';
       reportId: string;
+      /** The report.json file, saved with the view's state so that a reload can read it again. */
+      file: string;
       title: string;
       report: ProbeReport;
       lipschitz: LipschitzBounds;
@@ -119,6 +121,7 @@ export type HostToWebview =
   | { type: 'series'; reportId: string; checkpoints: CheckpointSeriesPoint[] }
   | {
       type: 'run';
+      /** The run folder. */
       runId: string;
       title: string;
       iterations: number;

@@ -178,8 +178,9 @@ export function checkHostToWebview(value: unknown): Problem {
   if (!isObject(value) || !isString(value.type)) return 'not an object with a string type';
   switch (value.type) {
     case 'report':
-      if (!isNonEmptyString(value.reportId) || !isString(value.title))
-        return 'report without a reportId and title';
+      if (!isNonEmptyString(value.reportId) || !isString(value.file) || !isString(value.title)) {
+        return 'report without a reportId, file and title';
+      }
       if (!isObject(value.lipschitz) || typeof value.lipschitz.gradientLower !== 'number') {
         return 'report without Lipschitz bounds';
       }

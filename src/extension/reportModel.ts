@@ -1,0 +1,112 @@
+/*
+ * Host-side views of a probe report: its id, the Lipschitz bounds and the checkpoint-series row
+ * that the webview draws, and the worst severity shown in the runs tree. No vscode imports.
+ */
+import path from 'node:path';
+import type { ProbeReport, Severity } from '../protocol/report';
+import type { CheckpointSeriesPoint, LipschitzBounds, PointPlot } from '../protocol/webview';
+import { checkPointPlot, checkReport } from '../protocol/webviewGuards';
+
+/** Identifies one report: the file it came from and when it was made. */
+export function reportId(file: string, report: ProbeReport): string {
+  return `${file}#${report.createdAt}`;
+}
+
+/**
+ * Reads Lipschitz bounds from a report. The lower bound from gradients is the largest ‖∇D‖ over
+ * all probe sets; the upper and secant bounds are read from an optional `lipschitz` section.
+ */
+export function lipschitzBounds(report: ProbeReport): LipschitzBounds {
+  let gradientLower = 0;
+  for (const set of Object.values(report.probeSets)) {
+    if (set && Number.isFinite(set.gradNorm.max))
+      gradientLower = Math.max(gradientLower, set.gradNorm.max);
+  }
+  const extra = (report as unknown as { lipschitz?: Record<string, unknown> }).lipschitz;
+  const bounds: LipschitzBounds = { gradientLower };
+  if (typeof extra?.upper === 'number' && Number.isFinite(extra.upper)) bounds.upper = extra.upper;
+  if (typeof extra?.secantLower === 'number' && Number.isFinite(extra.secantLower)) {
+    bounds.secantLower = extra.secantLower;
+  }
+  return bounds;
+}
+
+/** The 2-D plots that come with a report or a probe result, keeping only well-formed ones. */
+export function pointPlots(...containers: unknown[]): { plots: PointPlot[]; problems: string[] } {
+  const plots: PointPlot[] = [];
+  const problems: string[] = [];
+  for (const container of containers) {
+    const candidates = (container as { points?: unknown } | undefined)?.points;
+    if (!Array.isArray(candidates)) continue;
+    for (const plot of candidates) {
+      const problem = checkPointPlot(plot);
+      if (problem) problems.push(problem);
+      else plots.push(plot as PointPlot);
+    }
+  }
+  return { plots, problems };
+}
+
+export function countBySeverity(report: ProbeReport): Record<Severity, number> {
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const finding of report.findings) counts[finding.severity]++;
+  return counts;
+}
+
+/** The most severe finding's severity, or undefined for a report without findings. */
+export function worstSeverity(report: ProbeReport): Severity | undefined {
+  const counts = countBySeverity(report);
+  if (counts.error > 0) return 'error';
+  if (counts.warning > 0) return 'warning';
+  if (counts.info > 0) return 'info';
+  return undefined;
+}
+
+export function seriesPoint(report: ProbeReport, label: string): CheckpointSeriesPoint {
+  const counts = countBySeverity(report);
+  const point: CheckpointSeriesPoint = {
+    label,
+    wasserstein: report.wasserstein.estimate,
+    lipschitzLower: lipschitzBounds(report).gradientLower,
+    errorCount: counts.error,
+    warningCount: counts.warning,
+  };
+  if (report.source.iteration !== undefined) point.iteration = report.source.iteration;
+  if (report.probeSets.interpolates)
+    point.interpolatesMedian = report.probeSets.interpolates.gradNorm.median;
+  if (report.probeSets.real) point.realMedian = report.probeSets.real.gradNorm.median;
+  if (report.probeSets.generated)
+    point.generatedMedian = report.probeSets.generated.gradNorm.median;
+  if (report.modes) point.modesCaptured = report.modes.modesCaptured;
+  return point;
+}
+
+/** Parses report.json text; throws an error naming the file and the first problem. */
+export function parseReport(file: string, text: string): ProbeReport {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON (${(error as Error).message}).`, { cause: error });
+  }
+  const problem = checkReport(value);
+  if (problem) throw new Error(`${file} is not a GAN Diagnostics report: ${problem}.`);
+  return value as ProbeReport;
+}
+
+export const REPORTS_FOLDER = 'reports';
+
+/**
+ * Where a probe writes its report: in a run folder, `reports/<checkpoint folder name>.json`, so
+ * that pruned checkpoints keep their reports; for files, `<critic file name>.report.json` beside
+ * the critic.
+ */
+export function reportPathFor(
+  target: { runDir: string; checkpoint: string } | { critic: string },
+): string {
+  if ('runDir' in target) {
+    return path.join(target.runDir, REPORTS_FOLDER, `${path.basename(target.checkpoint)}.json`);
+  }
+  const parsed = path.parse(target.critic);
+  return path.join(parsed.dir, `${parsed.name}.report.json`);
+}

@@ -1,0 +1,95 @@
+/*
+ * Reads run folders and reports with plain fs, without the trainer's modules (they load tfjs).
+ * No vscode imports, so tests can run these on temporary folders.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { RunManifest } from '../core/train/runFolder';
+import type { ProbeReport } from '../protocol/report';
+import { parseReport, REPORTS_FOLDER } from './reportModel';
+
+export const RUN_JSON = 'run.json';
+const RUN_FORMAT = 'gan-diagnostics-run';
+
+/** Reads and checks a run folder's run.json; errors name the file and what is wrong. */
+export async function readRunJson(runDir: string): Promise<RunManifest> {
+  const file = path.join(runDir, RUN_JSON);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    throw new Error(
+      `${file} not found: ${runDir} is not a run folder. Train one with "GAN Diagnostics: Train WGAN-GP…".`,
+    );
+  }
+  let value: Partial<RunManifest>;
+  try {
+    value = JSON.parse(text) as Partial<RunManifest>;
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON (${(error as Error).message}).`, { cause: error });
+  }
+  if (value?.format !== RUN_FORMAT || !value.config || !Array.isArray(value.history)) {
+    throw new Error(
+      `${file} is not a GAN Diagnostics run manifest (format '${String(value?.format)}').`,
+    );
+  }
+  if (!Array.isArray(value.checkpoints)) value.checkpoints = [];
+  return value as RunManifest;
+}
+
+export interface RunReport {
+  file: string;
+  report: ProbeReport;
+}
+
+/** Reads every report of a run folder, oldest checkpoint first; unreadable ones are skipped. */
+export async function readRunReports(
+  runDir: string,
+): Promise<{ reports: RunReport[]; problems: string[] }> {
+  const folder = path.join(runDir, REPORTS_FOLDER);
+  let names: string[];
+  try {
+    names = (await fs.readdir(folder)).filter((name) => name.endsWith('.json')).sort();
+  } catch {
+    return { reports: [], problems: [] };
+  }
+  const reports: RunReport[] = [];
+  const problems: string[] = [];
+  for (const name of names) {
+    const file = path.join(folder, name);
+    try {
+      reports.push({ file, report: parseReport(file, await fs.readFile(file, 'utf8')) });
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  reports.sort((a, b) => (a.report.source.iteration ?? 0) - (b.report.source.iteration ?? 0));
+  return { reports, problems };
+}
+
+/** The report of the latest probed checkpoint of a run, if any. */
+export async function latestRunReport(runDir: string): Promise<RunReport | undefined> {
+  const { reports } = await readRunReports(runDir);
+  return reports.at(-1);
+}
+
+/** Finds the run folder that contains a file, by looking for run.json in its parent folders. */
+export async function findRunFolder(file: string, maxDepth = 4): Promise<string | undefined> {
+  let dir = path.dirname(file);
+  for (let depth = 0; depth <= maxDepth; depth++) {
+    if (await exists(path.join(dir, RUN_JSON))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+  return undefined;
+}
+
+export async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

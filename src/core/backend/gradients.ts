@@ -15,6 +15,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
  *     second-derivative term. The versions below recompute from the saved input.
  *  3. AvgPoolGrad has no gradient, and wasm has no Conv2DBackpropFilter kernel.
  *  4. AvgPool's stock gradient is wrong (even first-order) where padding cuts a window.
+ *  5. The stock Conv2D gradient rejects dilation rates above 1; the one below supports them.
  * The matMul gradient is also rewritten with explicit transposes: wasm runs a transposed matMul
  * about ten times slower than a plain one.
  */
@@ -277,10 +278,43 @@ interface ConvAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-/** The filter gradient: the stock kernel where the backend has one, otherwise sliced matMuls. */
+function dilationRates(attrs: ConvAttrs): [number, number] {
+  const d = attrs.dilations ?? 1;
+  return typeof d === 'number' ? [d, d] : d;
+}
+
+function isDilated(attrs: ConvAttrs): boolean {
+  const [dh, dw] = dilationRates(attrs);
+  return dh !== 1 || dw !== 1;
+}
+
+/**
+ * Spreads the filter taps apart with zeros, giving the undilated filter of extent (k - 1)·d + 1
+ * that computes the same convolution. It is built from differentiable ops, so gradients pass
+ * through it.
+ */
+function spreadFilter(filter: Tensor4D, [dh, dw]: [number, number]): Tensor4D {
+  const [kh, kw, inChannels, outChannels] = filter.shape;
+  const blocks = tf.pad(tf.reshape(filter, [kh, 1, kw, 1, inChannels, outChannels]), [
+    [0, 0],
+    [0, dh - 1],
+    [0, 0],
+    [0, dw - 1],
+    [0, 0],
+    [0, 0],
+  ]);
+  const spread = tf.reshape(blocks, [kh * dh, kw * dw, inChannels, outChannels]);
+  const extent = [(kh - 1) * dh + 1, (kw - 1) * dw + 1, inChannels, outChannels];
+  return tf.slice(spread, [0, 0, 0, 0], extent) as Tensor4D;
+}
+
+/**
+ * The filter gradient: the stock kernel where the backend has one, otherwise sliced matMuls. The
+ * stock kernels of tfjs 4.22 ignore dilation rates, so dilated convolutions take the sliced path.
+ */
 function filterGradient(x: Tensor4D, dy: Tensor4D, filterShape: number[], attrs: ConvAttrs): Tensor {
   const shape = filterShape as [number, number, number, number];
-  if (tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) !== undefined) {
+  if (!isDilated(attrs) && tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) !== undefined) {
     return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
       strides: attrs.strides,
       pad: attrs.pad,
@@ -299,9 +333,11 @@ const conv2dGradient: GradConfig = {
     const [x, filter] = saved as [Tensor4D, Tensor4D];
     const conv = attrs as unknown as ConvAttrs;
     const upstream = dy as Tensor4D;
+    // conv2dTranspose takes no dilation rates, so a dilated filter is spread out first.
+    const dense = () => (isDilated(conv) ? spreadFilter(filter, dilationRates(conv)) : filter);
     return {
       x: () =>
-        tf.conv2dTranspose(upstream, filter, x.shape, conv.strides, conv.pad as 'valid' | 'same', conv.dimRoundingMode),
+        tf.conv2dTranspose(upstream, dense(), x.shape, conv.strides, conv.pad as 'valid' | 'same', conv.dimRoundingMode),
       filter: () => filterGradient(x, upstream, filter.shape, conv),
     };
   },

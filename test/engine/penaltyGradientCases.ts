@@ -3,7 +3,7 @@
  * This module contains plain data only, so the test process loads no tfjs backend.
  */
 
-export type CriticKind = 'mlp' | 'conv' | 'layerNorm' | 'avgPool';
+export type CriticKind = 'mlp' | 'conv' | 'dilatedConv' | 'layerNorm' | 'avgPool';
 export type ActivationName = 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid' | 'elu';
 export type PenaltyKindUnderTest = 'gp' | 'lp';
 
@@ -51,6 +51,7 @@ export const FIXED_CASES: PenaltyCase[] = [
     'wide relu MLP, sampled weights',
   ),
   ...penaltyCases({ critic: 'conv', activation: 'leakyRelu' }, 'conv2d critic'),
+  ...penaltyCases({ critic: 'dilatedConv', activation: 'leakyRelu' }, 'dilated conv2d critic'),
   ...penaltyCases({ critic: 'layerNorm', activation: 'relu' }, 'layer-norm critic'),
   ...penaltyCases({ critic: 'avgPool', activation: 'elu' }, 'average-pool critic'),
   ...penaltyCases(

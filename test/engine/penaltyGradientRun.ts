@@ -157,6 +157,28 @@ function drawConv(
   return { layers, x: uniform64(rng, 3 * 8 * 8 * 2, -1, 1), shape };
 }
 
+/** conv 3×3 dilation 2 stride 1 'same' (6×6×2 → 6×6×3), LeakyReLU, dense. */
+function drawDilatedConv(
+  spec: PenaltyCase,
+  rng: Rng,
+): { layers: ReferenceLayer[]; x: Float64Array; shape: number[] } {
+  const layers = [
+    conv2dLayer(
+      heUniform64(rng, 3 * 3 * 2 * 3, 3 * 3 * 2),
+      uniform64(rng, 3, -0.1, 0.1),
+      [3, 3, 2, 3],
+      1,
+      'same',
+      'conv',
+      2,
+    ),
+    activationLayer(toActivationSpec(spec.activation ?? 'leakyRelu')),
+    flattenLayer(),
+    denseLayer(heUniform64(rng, 108, 108), uniform64(rng, 1, -0.1, 0.1), 108, 1, 'dense'),
+  ];
+  return { layers, x: uniform64(rng, 3 * 6 * 6 * 2, -1, 1), shape: [3, 6, 6, 2] };
+}
+
 /** dense 4 → 8, layer normalisation, activation, dense 8 → 1. */
 function drawLayerNorm(
   spec: PenaltyCase,
@@ -214,6 +236,8 @@ function drawCritic(
       return drawMlp(spec, rng);
     case 'conv':
       return drawConv(spec, rng);
+    case 'dilatedConv':
+      return drawDilatedConv(spec, rng);
     case 'layerNorm':
       return drawLayerNorm(spec, rng);
     case 'avgPool':
@@ -305,6 +329,14 @@ function buildTfCritic(spec: PenaltyCase, problem: Problem): TfCritic {
         h = act(tf.add(tf.conv2d(h as Tensor4D, v[2] as Tensor4D, 1, 'valid'), v[3]));
         h = tf.reshape(h, [x.shape[0], -1]);
         return tf.reshape(tf.add(tf.matMul(h, v[4]), v[5]), [-1]);
+      };
+      break;
+    case 'dilatedConv':
+      apply = (x) => {
+        const h = act(
+          tf.add(tf.conv2d(x as Tensor4D, v[0] as Tensor4D, 1, 'same', 'NHWC', 2), v[1]),
+        );
+        return tf.reshape(tf.add(tf.matMul(tf.reshape(h, [x.shape[0], -1]), v[2]), v[3]), [-1]);
       };
       break;
     case 'layerNorm':

@@ -79,6 +79,7 @@ interface ConvCase {
   kernel: number;
   stride: number;
   pad: PaddingMode;
+  dilation?: number;
 }
 
 // Odd and even sizes, so that 'same' padding is split both evenly and unevenly.
@@ -88,6 +89,8 @@ const CONV_CASES: ConvCase[] = [
   { size: 6, kernel: 4, stride: 2, pad: 'same' },
   { size: 7, kernel: 3, stride: 2, pad: 'valid' },
   { size: 5, kernel: 3, stride: 1, pad: 'same' },
+  { size: 8, kernel: 3, stride: 1, pad: 'same', dilation: 2 },
+  { size: 7, kernel: 2, stride: 1, pad: 'valid', dilation: 3 },
 ];
 
 function convLayer(
@@ -97,14 +100,23 @@ function convLayer(
   const filter = uniform64(rng, c.kernel * c.kernel * 2 * 3);
   const bias = uniform64(rng, 3);
   return {
-    layer: conv2dLayer(filter, bias, [c.kernel, c.kernel, 2, 3], c.stride, c.pad),
+    layer: conv2dLayer(
+      filter,
+      bias,
+      [c.kernel, c.kernel, 2, 3],
+      c.stride,
+      c.pad,
+      'conv',
+      c.dilation,
+    ),
     filter,
     bias,
   };
 }
 
 function convLabel(c: ConvCase): string {
-  return `${c.size}×${c.size}, ${c.kernel}×${c.kernel}, stride ${c.stride}, '${c.pad}'`;
+  const dilation = c.dilation === undefined ? '' : `, dilation ${c.dilation}`;
+  return `${c.size}×${c.size}, ${c.kernel}×${c.kernel}, stride ${c.stride}, '${c.pad}'${dilation}`;
 }
 
 describe('float64 reference input gradients', function () {
@@ -177,7 +189,8 @@ describe('float64 reference against tfjs forward passes', function () {
       const shape: [number, number, number, number] = [2, c.size, c.size, 2];
       const x = uniform64(rng, 2 * c.size * c.size * 2);
       const pass = layer.forward(x, shape);
-      const geometry = windowGeometry(c.size, c.kernel, c.stride, c.pad);
+      const extent = (c.kernel - 1) * (c.dilation ?? 1) + 1;
+      const geometry = windowGeometry(c.size, extent, c.stride, c.pad);
       assert.deepEqual(pass.shape, [2, geometry.outSize, geometry.outSize, 3]);
       const expected = run(() =>
         tf.add(
@@ -186,6 +199,8 @@ describe('float64 reference against tfjs forward passes', function () {
             tf.tensor(Float32Array.from(filter), [c.kernel, c.kernel, 2, 3]) as Tensor4D,
             c.stride,
             c.pad,
+            'NHWC',
+            c.dilation ?? 1,
           ),
           tf.tensor(Float32Array.from(bias)),
         ),

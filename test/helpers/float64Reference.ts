@@ -233,7 +233,8 @@ export function windowGeometry(
 
 /**
  * 2-D convolution (cross-correlation, as tf.conv2d) of NHWC input with a filter of shape
- * [kh, kw, in, out], one stride for both axes, plus a per-channel bias.
+ * [kh, kw, in, out], one stride and one dilation rate for both axes, plus a per-channel bias.
+ * Padding follows the dilated filter's extent (k - 1)·dilation + 1, as in tfjs.
  */
 export function conv2dLayer(
   filter: Float64Array,
@@ -242,6 +243,7 @@ export function conv2dLayer(
   stride: number,
   pad: PaddingMode,
   name = 'conv2d',
+  dilation = 1,
 ): ReferenceLayer {
   const [kh, kw, inChannels, outChannels] = filterShape;
   checkLength(filter, filterShape, `${name} filter`);
@@ -259,8 +261,8 @@ export function conv2dLayer(
           `${name}: expected NHWC input with ${inChannels} channels, got [${shape.join(', ')}].`,
         );
       }
-      const rows = windowGeometry(height, kh, stride, pad);
-      const cols = windowGeometry(width, kw, stride, pad);
+      const rows = windowGeometry(height, (kh - 1) * dilation + 1, stride, pad);
+      const cols = windowGeometry(width, (kw - 1) * dilation + 1, stride, pad);
       const outShape = [batch, rows.outSize, cols.outSize, outChannels];
       const output = new Float64Array(product(outShape));
       const inIndex = (b: number, h: number, w: number) =>
@@ -273,10 +275,10 @@ export function conv2dLayer(
           for (let oh = 0; oh < rows.outSize; oh++) {
             for (let ow = 0; ow < cols.outSize; ow++) {
               for (let i = 0; i < kh; i++) {
-                const h = oh * stride + i - rows.padBefore;
+                const h = oh * stride + i * dilation - rows.padBefore;
                 if (h < 0 || h >= height) continue;
                 for (let j = 0; j < kw; j++) {
-                  const w = ow * stride + j - cols.padBefore;
+                  const w = ow * stride + j * dilation - cols.padBefore;
                   if (w < 0 || w >= width) continue;
                   visit(
                     inIndex(b, h, w),

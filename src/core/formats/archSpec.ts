@@ -10,7 +10,7 @@ export interface ArchitectureSpec {
   /** Shape of one input sample without the batch axis, in PyTorch layout ([2], [1, 28, 28], ...). */
   inputShape: number[];
   layers: LayerSpec[];
-  /** `flatten` maps [batch, 1] to [batch], as a critic's `view(-1)` does; `keep` leaves it. */
+  /** `flatten` maps [batch, 1] to [batch], as a critic's `view(-1)` does, and `keep` leaves it. */
   output: 'flatten' | 'keep';
 }
 

@@ -2,7 +2,7 @@ import * as zlib from 'node:zlib';
 
 const TABLE = buildTable();
 
-/** zlib's native CRC-32, present from Node 20.15 and 22.2; older versions use the table below. */
+/** zlib's native CRC-32, present from Node 20.15 and 22.2. Older versions use the table below. */
 const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
 
 function buildTable(): Uint32Array {
@@ -21,7 +21,7 @@ export function crc32(bytes: Uint8Array): number {
   return tableCrc32(bytes);
 }
 
-/** Computes the same CRC-32 one byte at a time; exported so tests can compare it with zlib's. */
+/** Computes the same CRC-32 one byte at a time, for tests that compare it with zlib's. */
 export function tableCrc32(bytes: Uint8Array): number {
   let crc = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) crc = TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);

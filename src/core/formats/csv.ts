@@ -66,7 +66,7 @@ function isNumber(cell: string): boolean {
   return parseNumber(cell) !== undefined;
 }
 
-/** Parses a decimal number, `nan`, `inf` or `-inf`; returns undefined for anything else. */
+/** Parses a decimal number, `nan`, `inf` or `-inf`, or returns undefined for anything else. */
 function parseNumber(cell: string): number | undefined {
   const lower = cell.toLowerCase();
   if (lower === 'nan') return NaN;

@@ -17,7 +17,7 @@ export type Detection =
     };
 
 export interface DetectHooks {
-  /** Decides whether bytes are an ONNX ModelProto; defaults to a scan of the top-level protobuf fields. */
+  /** Decides whether bytes are an ONNX ModelProto. The default scans the top-level protobuf fields. */
   onnx?: (bytes: Uint8Array) => boolean;
 }
 

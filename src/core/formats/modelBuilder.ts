@@ -23,7 +23,7 @@ interface BuildState {
 /**
  * Builds a differentiable model that runs `spec` on the tensors of `stateDict` with plain tfjs
  * ops. Tensors stay in PyTorch layout between layers (NCHW for images), so `flatten` matches
- * PyTorch's `view(batch, -1)`; each convolution transposes to NHWC and back.
+ * PyTorch's `view(batch, -1)`, and each convolution transposes to NHWC and back.
  */
 export function buildModelFromStateDict(
   stateDict: StateDict,
@@ -161,7 +161,7 @@ function addLinear(
   if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== outputs))
     throw fail(`'${biasKey}' does not have ${outputs} values.`);
 
-  // PyTorch computes y = x Wᵀ + b with W as [out, in]; the kernel is Wᵀ as [in, out].
+  // PyTorch computes y = x Wᵀ + b with W as [out, in], so the kernel is Wᵀ as [in, out].
   const kernelValues = transpose2d(weight.values, outputs, inputs);
   const kernel = tf.tensor2d(kernelValues, [inputs, outputs]);
   const biasTensor = bias === undefined ? undefined : tf.tensor1d(bias.values);
@@ -224,7 +224,7 @@ function addConv(
   if (outHeight <= 0 || outWidth <= 0)
     throw fail(`the kernel does not fit the input [${state.shape}].`);
 
-  // PyTorch filters are [out, in, kh, kw]; tfjs wants [kh, kw, in, out].
+  // PyTorch filters are [out, in, kh, kw], and tfjs expects [kh, kw, in, out].
   const filterValues = permuteFilter(weight.values, outChannels, inChannels, kh, kw);
   const filter = tf.tensor4d(filterValues, [kh, kw, inChannels, outChannels]);
   const biasTensor = bias === undefined ? undefined : tf.tensor1d(bias.values);

@@ -20,7 +20,7 @@ export interface ReadOptions {
 }
 
 export interface NpyArray {
-  /** [N, D]: a 1-D array becomes [N, 1]; higher ranks flatten every axis after the first. */
+  /** [N, D]. A 1-D array becomes [N, 1], and higher ranks flatten every axis after the first. */
   matrix: Matrix;
   /** The array's shape as stored. */
   shape: number[];
@@ -127,7 +127,8 @@ function parseHeader(
 export function encodeNpy(data: Float32Array, shape: readonly number[]): Buffer {
   const dims = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${dims}), }`;
-  // The magic, version and length take 10 bytes; the header ends in '\n' and pads to 64 bytes.
+  // The magic, version and length take 10 bytes. The header ends in '\n', padded so that the
+  // data starts on a 64-byte boundary.
   const padding = 64 - ((10 + header.length + 1) % 64);
   header += ' '.repeat(padding % 64) + '\n';
   const out = Buffer.alloc(10 + header.length + data.length * 4);

@@ -105,7 +105,7 @@ class PickleMachine {
           );
         return;
       }
-      case 0x95: // FRAME: an advisory length; the opcodes inside are read one by one.
+      case 0x95: // FRAME: an advisory length, because the opcodes inside are read one by one.
         this.take(8);
         return;
       case 0x28: // MARK

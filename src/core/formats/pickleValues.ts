@@ -33,7 +33,7 @@ export class PyTuple {
 export class PyDict {
   readonly map = new Map<PyKey, PyValue>();
 
-  /** `collections.OrderedDict` for ordered dicts; undefined for a plain dict. */
+  /** `collections.OrderedDict` for ordered dicts, or undefined for a plain dict. */
   constructor(readonly className?: string) {}
 
   get(key: PyKey): PyValue | undefined {
@@ -48,7 +48,7 @@ export class PySet {
   ) {}
 }
 
-/** A reference to a Python class or function by its module and name; never resolved to code. */
+/** A reference to a Python class or function by its module and name, never resolved to code. */
 export class PyGlobal {
   constructor(
     readonly module: string,
@@ -79,7 +79,7 @@ export function isHostValue(value: PyValue | undefined): value is HostValue {
   return typeof value === 'object' && value !== null && 'hostKind' in value;
 }
 
-/** Converts a value to a dictionary key; tuples and other containers become their printed form. */
+/** Converts a value to a dictionary key. Tuples and other containers become their printed form. */
 export function toKey(value: PyValue): PyKey {
   if (value === null || typeof value !== 'object') return value;
   return describeValue(value);

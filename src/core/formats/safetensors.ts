@@ -21,7 +21,7 @@ const SAFETENSORS_DTYPES: Record<string, SourceDType> = {
   BOOL: 'bool',
 };
 
-/** Largest JSON header accepted, in bytes; the format's reference reader uses the same bound. */
+/** Largest JSON header accepted, in bytes (100 MiB, far above the headers of real files). */
 export const MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024;
 
 export interface SafetensorsFile {

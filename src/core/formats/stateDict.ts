@@ -9,11 +9,11 @@ export type ActivationChoice =
   | { type: 'elu'; alpha?: number };
 
 export interface InferOptions {
-  /** Activation between weight layers; a state_dict cannot record it. Default ReLU. */
+  /** Activation between weight layers, which a state_dict cannot record. Default ReLU. */
   activation?: ActivationChoice;
-  /** Input shape [C, H, W] of a convolutional critic; required for one. */
+  /** Input shape [C, H, W], required for a convolutional critic. */
   inputShape?: number[];
-  /** Convolution stride and padding; default 2 and floor(kernel / 2), the DCGAN convention. */
+  /** Convolution stride and padding. The defaults, 2 and floor(kernel / 2), are the DCGAN convention. */
   stride?: number;
   padding?: number;
   output?: 'flatten' | 'keep';
@@ -105,7 +105,7 @@ function groupWeights(stateDict: StateDict, file?: string): WeightGroup[] {
   const byPrefix = new Map<string, Partial<WeightGroup>>();
   const baseOrder = new Map<string, number>();
   for (const [key, tensor] of stateDict) {
-    // `main.4.weight` is index 4 of Sequential `main`; `output.weight` is a named module.
+    // `main.4.weight` is index 4 of Sequential `main`, and `output.weight` is a named module.
     const indexed = /^(?:(.*)\.)?(\d+)\.(weight|bias)$/.exec(key);
     const named = /^(.+)\.(weight|bias)$/.exec(key);
     if (named === null)
@@ -139,7 +139,8 @@ function groupWeights(stateDict: StateDict, file?: string): WeightGroup[] {
     if (rank === 1) throw needed(`'${group.prefix}.weight' is 1-D (a normalisation layer)`, file);
     return group as WeightGroup;
   });
-  // Convolutions come before dense layers; within each kind, bases keep file order, indices sort numerically.
+  // Convolutions come before dense layers. Within each kind, bases keep file order and indices
+  // sort numerically.
   return groups.sort(
     (a, b) =>
       Number(a.weight.shape.length === 2) - Number(b.weight.shape.length === 2) ||

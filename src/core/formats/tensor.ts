@@ -3,7 +3,7 @@ import { CheckpointError } from './errors';
 
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
-/** Element types that checkpoint files store; every reader converts them to float32. */
+/** Element types that checkpoint files store. Every reader converts them to float32. */
 export type SourceDType =
   | 'float32'
   | 'float64'
@@ -22,7 +22,7 @@ export interface LoadedTensor {
   /** The element type in the file, before conversion. */
   dtype: SourceDType;
   values: Float32Array;
-  /** Number of NaN or infinite values; callers report them instead of failing. */
+  /** Number of NaN or infinite values, which callers report instead of failing. */
   nonFinite: number;
 }
 

@@ -283,7 +283,7 @@ function legacyStorage(
     roots.set(id.key, family);
   }
   if (id.view === undefined) return family[0];
-  // NOTE: storage views (view_metadata) come only from PyTorch before 1.0; no fixture has one.
+  // NOTE: storage views (view_metadata) come only from PyTorch before 1.0, and no fixture has one.
   const view = new TorchStorage(id.key, id.dtype, id.view.numel, id.view.offset);
   family.push(view);
   return view;

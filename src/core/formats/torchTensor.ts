@@ -10,7 +10,7 @@ import {
   type SourceDType,
 } from './tensor';
 
-/** A torch storage named by a persistent id; its bytes arrive with it (zip) or later (legacy). */
+/** A torch storage named by a persistent id. Its bytes arrive with it (zip) or later (legacy). */
 export class TorchStorage implements HostValue {
   readonly hostKind = 'storage';
   bytes: Uint8Array | undefined;
@@ -20,12 +20,12 @@ export class TorchStorage implements HostValue {
     readonly dtype: SourceDType,
     /** Number of elements the persistent id declares. */
     readonly numel: number,
-    /** Element offset into a root storage (legacy views); 0 otherwise. */
+    /** Element offset into a root storage for legacy views, otherwise 0. */
     readonly viewOffset = 0,
   ) {}
 }
 
-/** A tensor rebuilt by `_rebuild_tensor_v2`; its values are gathered once the storage bytes are known. */
+/** A tensor rebuilt by `_rebuild_tensor_v2`, gathered once the storage bytes are known. */
 export class TorchTensor implements HostValue {
   readonly hostKind = 'tensor';
   isParameter = false;
@@ -38,7 +38,7 @@ export class TorchTensor implements HostValue {
     readonly stride: number[],
   ) {}
 
-  /** The tensor as float32, gathered through its strides; throws when the storage is too short. */
+  /** The tensor as float32, gathered through its strides. Throws when the storage is too short. */
   get tensor(): LoadedTensor {
     this.loaded ??= gather(this);
     return this.loaded;

@@ -9,7 +9,7 @@ export type StateDictRole = 'critic' | 'generator' | 'unknown';
 
 /** A dict of tensors found in the file, with where it sits and what it appears to be. */
 export interface StateDictCandidate {
-  /** Keys from the root to the dict joined by `/`; '' when the file is the state_dict itself. */
+  /** Keys from the root to the dict joined by `/`, or '' when the file is the state_dict itself. */
   path: string;
   stateDict: StateDict;
   role: StateDictRole;

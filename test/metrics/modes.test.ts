@@ -15,7 +15,7 @@ import { replay, TestRandom } from './support/random';
 const TOY = join(FIXTURES, 'wgan-gp-toy');
 
 /**
- * The toy code's centres, in its order: (1,0), (-1,0), (0,1), (0,-1), then the diagonals
+ * Returns the toy code's centres in its order: (1,0), (-1,0), (0,1), (0,-1), then the diagonals
  * (1,1), (1,-1), (-1,1), (-1,-1) over √2, times 2, divided by 1.414. In multiples of 45° that
  * is k = 0, 4, 2, 6, 1, 7, 3, 5.
  */
@@ -92,7 +92,7 @@ describe('modeMetrics on the WGAN-GP toy runs', () => {
 });
 
 describe('modeMetrics', () => {
-  it('scores a perfect 10-D generator near P(χ²₁₀ ≤ q) with q at the 3σ-in-2-D mass', () => {
+  it('scores a perfect 10-D generator at the floor', () => {
     const seed = 61;
     const random = new TestRandom(seed);
     const dim = 10;
@@ -123,7 +123,7 @@ describe('modeMetrics', () => {
     assertClose(result.highQualityFloor, 1 - Math.exp(-4.5), 1e-15, 'floor');
   });
 
-  it('reports the reverse-KL floor (K - 1)/(2N) that a uniform generator reaches on average', () => {
+  it('matches the reverse-KL floor on average', () => {
     const seed = 62;
     const random = new TestRandom(seed);
     const K = 8;

@@ -22,7 +22,7 @@ function eightGaussians(random: TestRandom, n: number, onlyMode?: number) {
   return { points: createMatrix(n, 2, data), modeOf };
 }
 
-/** Each row repeated `times` times. */
+/** Repeats each row `times` times. */
 function repeatRows(points: Matrix, times: number): Matrix {
   const indices = Array.from({ length: points.rows * times }, (_, i) => Math.floor(i / times));
   return selectRows(points, indices);
@@ -93,7 +93,7 @@ describe('precisionRecall and densityCoverage', () => {
     // Fakes follow mode 0's own law: only its outer tail escapes every real ball.
     assert.ok(pr.precision > 0.9, `precision ${pr.precision}${replay(seed)}`);
     // Coverage ≈ share of reals in mode 0 (1/8; fakes are 8× denser there, so nearly every ball
-    // in mode 0 holds one); binomial sd √(0.125·0.875/2000) = 0.0074, bound 4 sd.
+    // in mode 0 contains one); binomial sd √(0.125·0.875/2000) = 0.0074, bound 4 sd.
     assertClose(dc.coverage, 0.125, 4 * 0.0074, `coverage${replay(seed)}`);
     assertClose(pr.recall, 0.125, 4 * 0.0074, `recall${replay(seed)}`);
   });

@@ -7,7 +7,7 @@ export const SWISS_ROLL_NOISE = 0.25;
 export const SWISS_ROLL_DIVISOR = 7.5;
 
 /**
- * The WGAN-GP toy Swiss roll: t ~ U[1.5π, 4.5π], (t cos t, t sin t) plus N(0, 0.25²) per
+ * Draws the WGAN-GP toy Swiss roll: t ~ U[1.5π, 4.5π], (t cos t, t sin t) plus N(0, 0.25²) per
  * coordinate, all divided by 7.5.
  */
 export function swissRoll(random: TestRandom, n: number): Matrix {

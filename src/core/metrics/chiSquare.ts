@@ -80,7 +80,7 @@ export function chiSquareCdf(x: number, dof: number): number {
 }
 
 /**
- * The x with P(χ²_dof ≤ x) = p, by bisection on the CDF to float64 resolution (about 60
+ * Finds the x with P(χ²_dof ≤ x) = p by bisection on the CDF to float64 resolution (about 60
  * halvings after bracketing). The closed form -2 ln(1 - p) is used for dof = 2. NaN for p
  * outside [0, 1] or dof ≤ 0; Infinity for p = 1.
  */

@@ -87,7 +87,7 @@ function fitBox(points: Matrix, tree: KdTree, node: number, lo: number, hi: numb
   return axis;
 }
 
-/** Partially sorts order[lo..hi] (inclusive) so that position nth holds its axis median. */
+/** Partially sorts order[lo..hi] (inclusive) so that position nth is its axis median. */
 function selectNth(
   points: Matrix,
   order: Int32Array,
@@ -124,8 +124,8 @@ export function boxDistanceSquared(tree: KdTree, node: number, query: ArrayLike<
     const v = query[c];
     const below = tree.boxMin[offset + c] - v;
     const above = v - tree.boxMax[offset + c];
-    const gap = below > 0 ? below : above > 0 ? above : 0;
-    sum += gap * gap;
+    if (below > 0) sum += below * below;
+    else if (above > 0) sum += above * above;
   }
   return sum;
 }

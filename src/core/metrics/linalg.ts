@@ -82,7 +82,7 @@ function offDiagonalSquares(a: Float64Array, dim: number): number {
   return sum;
 }
 
-/** One Jacobi rotation in the (p, q) plane that zeroes a[p][q], applied to a and accumulated in v. */
+/** Applies the Jacobi rotation in the (p, q) plane that zeroes a[p][q] to a, and accumulates it in v. */
 function rotate(a: Float64Array, v: Float64Array, dim: number, p: number, q: number): void {
   const apq = a[p * dim + q];
   if (apq === 0) return;

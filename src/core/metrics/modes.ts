@@ -48,7 +48,7 @@ export interface ModeMetrics {
   highQualityCounts: Int32Array;
   /** High-quality samples over N. */
   highQualityFraction: number;
-  /** What a perfect generator scores on average: `probability` (98.89 % at the default). */
+  /** Mean high-quality fraction of a perfect generator: `probability` (98.89 % at the default). */
   highQualityFloor: number;
   /** Modes that are the nearest mode of at least one high-quality sample (depends on N). */
   modesCaptured: number;

@@ -8,7 +8,7 @@ import {
   type NeighbourIndex,
 } from './knn';
 
-/** k of improved precision and recall, as Kynkäänniemi et al. 2019 (arXiv:1904.06991) use it. */
+/** k of improved precision and recall, as Kynkäänniemi et al. 2019 use it. */
 export const PRECISION_RECALL_K = 3;
 /** k of density and coverage, the default in the README of clovaai/generative-evaluation-prdc. */
 export const DENSITY_COVERAGE_K = 5;
@@ -61,7 +61,7 @@ export function precisionRecall(
 }
 
 /**
- * Density and coverage (Naeem et al. 2020, arXiv:2002.09797), both with balls around the real
+ * Density and coverage (Naeem et al. 2020), both with balls around the real
  * rows only and the same ≤ tie rule as `precisionRecall`. Both sets need more than k rows.
  */
 export function densityCoverage(

@@ -87,7 +87,7 @@ export function summarize(values: ArrayLike<number>, ddof = 0): Summary {
 export interface Histogram {
   /** bins + 1 ascending edges. */
   edges: Float64Array;
-  /** counts[i] holds values in [edges[i], edges[i+1]); the last bin also holds its right edge. */
+  /** counts[i] counts values in [edges[i], edges[i+1]); the last bin also contains its right edge. */
   counts: Int32Array;
   /** Non-NaN values outside [edges[0], edges[bins]]. */
   outside: number;
@@ -127,7 +127,7 @@ export function histogram(
   return { edges: resolved, counts, outside, nanCount };
 }
 
-/** Index of the bin holding v (edges[0] ≤ v ≤ edges[bins]) by binary search. */
+/** Index of the bin containing v (edges[0] ≤ v ≤ edges[bins]) by binary search. */
 function binOf(edges: Float64Array, v: number): number {
   let low = 0;
   let high = edges.length - 2;

@@ -16,7 +16,7 @@ export const TANGENT_SCALE_DEFAULTS = {
   minRadiusFactor: 3,
   /** Largest radius: this fraction of the bounding-box diagonal, below the spacing of separate sheets or clusters. */
   maxRadiusFraction: 0.2,
-  /** Fewest real points in a ball for its spectrum to count. */
+  /** Minimum number of real points in a ball for its spectrum to count. */
   minNeighbours: 10,
   /** λ_d / λ_{d+1} at least this: 10 is far above the 1-4 that isotropic noise blobs show. */
   minGapRatio: 10,
@@ -26,7 +26,7 @@ export const TANGENT_SCALE_DEFAULTS = {
   minAgreement: 0.5,
   /**
    * Within the stable run, the chosen radius is the smallest whose median gap ratio reaches this
-   * fraction of the run's best: small radii keep balls around off-manifold probes from reaching
+   * fraction of the run's best. Small radii keep balls around off-manifold probes from reaching
    * a second sheet, and half the best gap still leaves the top-d axes well separated.
    */
   gapFractionOfBest: 0.5,
@@ -39,10 +39,10 @@ export type TangentScaleOptions = Partial<typeof TANGENT_SCALE_DEFAULTS> & {
   radii?: number[];
 };
 
-/** What the balls of one radius show. */
+/** Summary of the local spectra at one radius. */
 export interface ScaleSummary {
   radius: number;
-  /** Fraction of centres whose ball holds at least minNeighbours points. */
+  /** Fraction of centres whose ball contains at least minNeighbours points. */
   validFraction: number;
   /** Most frequent d among valid balls (0: no gap). */
   modalDimension: number;
@@ -66,12 +66,12 @@ export type TangentScale =
   | { meaningful: false; reason: string; ladder: ScaleSummary[] };
 
 /**
- * Chooses the intrinsic dimension d and the PCA radius for the real points: at each radius of
- * the ladder, each centre's local spectrum gives d by `gapDimension`; the longest run of
- * consecutive radii with the same non-zero modal d (ties: the larger gap) is the stable gap,
- * and its smallest radius with a median gap ratio of at least gapFractionOfBest × the run's
- * largest is chosen. Returns meaningful: false with a
- * reason when no run reaches minStableScales. Real rows with NaN are never neighbours.
+ * Chooses the intrinsic dimension d and the PCA radius for the real points. At each radius of
+ * the ladder, each centre's local spectrum gives d by `gapDimension`. The longest run of
+ * consecutive radii with the same non-zero modal d (ties: the larger gap) is the stable gap.
+ * Its smallest radius with a median gap ratio of at least gapFractionOfBest × the run's largest
+ * is chosen. Returns meaningful: false with a reason when no run reaches minStableScales.
+ * Real rows with NaN are never neighbours.
  */
 export function chooseTangentScale(real: Matrix, options: TangentScaleOptions = {}): TangentScale {
   const settings = { ...TANGENT_SCALE_DEFAULTS, ...options };
@@ -172,7 +172,7 @@ function summarizeScale(
   };
 }
 
-/** Longest run of consecutive usable radii with one modal dimension; ties go to the larger gap. */
+/** Finds the longest run of consecutive usable radii with one modal dimension; ties go to the larger gap. */
 function longestRun(ladder: ScaleSummary[], settings: typeof TANGENT_SCALE_DEFAULTS) {
   const usable = (s: ScaleSummary) =>
     s.modalDimension > 0 &&
@@ -183,8 +183,11 @@ function longestRun(ladder: ScaleSummary[], settings: typeof TANGENT_SCALE_DEFAU
   ladder.forEach((summary, s) => {
     const continues =
       current.length > 0 && ladder[current[0]].modalDimension === summary.modalDimension;
-    current = usable(summary) ? (continues ? [...current, s] : [s]) : [];
-    if (current.length === 0) return;
+    if (!usable(summary)) {
+      current = [];
+      return;
+    }
+    current = continues ? [...current, s] : [s];
     const gap = Math.max(...current.map((i) => ladder[i].medianGapRatio));
     if (
       !best ||

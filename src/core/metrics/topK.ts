@@ -18,7 +18,7 @@ export class TopK {
     return this.size;
   }
 
-  /** The largest kept value, or Infinity while fewer than k values are kept. */
+  /** Returns the largest kept value, or Infinity while fewer than k values are kept. */
   worst(): number {
     return this.size < this.k ? Infinity : this.distances[this.k - 1];
   }

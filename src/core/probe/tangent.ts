@@ -39,9 +39,9 @@ export type TangentSplit =
 
 /**
  * Splits critic gradients at probe points into tangent and normal parts of the real data's
- * manifold. The radius and intrinsic dimension d come from `chooseTangentScale`; each probe's
- * tangent space is then the top-d principal axes of the real points within that radius
- * (centred at their mean). Returns meaningful: false, with the reason, when the real data show
+ * manifold. The radius and intrinsic dimension d come from `chooseTangentScale`. Each probe's
+ * tangent space is then spanned by the top-d principal axes of the real points within that
+ * radius, centred at their mean. Returns meaningful: false, with the reason, when the real data show
  * no stable eigen-gap, as for clusters of isotropic noise. `gradients` has one row per probe.
  */
 export function tangentNormalSplit(

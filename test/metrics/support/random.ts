@@ -56,7 +56,7 @@ export class TestRandom {
   }
 }
 
-/** Message suffix that says how to replay a seeded case. */
+/** Returns a message suffix that names the seed to replay. */
 export function replay(seed: number): string {
   return ` (replay with seed ${seed})`;
 }

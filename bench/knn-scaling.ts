@@ -1,0 +1,58 @@
+// Times k-nearest-neighbour queries (k = 5, self excluded) on Gaussian point sets and prints a
+// Markdown table. Run: npx tsx bench/knn-scaling.ts (about 3 CPU minutes, most of it the
+// 10,000 × 784 case). Wall time exceeds CPU time when other work shares the machine.
+import { cpus } from 'node:os';
+import { createMatrix, type Matrix } from '../src/core/data/matrix';
+import { buildNeighbourIndex, kNearestSelf } from '../src/core/metrics/knn';
+
+const K = 5;
+const CASES: [number, number][] = [
+  [1_000, 2],
+  [10_000, 2],
+  [100_000, 2],
+  [2_000, 784],
+  [10_000, 784],
+];
+
+/** Seeded standard normal points (mulberry32 and Box-Muller), so every run times the same data. */
+function gaussianPoints(rows: number, cols: number, seed: number): Matrix {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const data = new Float32Array(rows * cols);
+  for (let i = 0; i < data.length; i++) {
+    data[i] = Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+  }
+  return createMatrix(rows, cols, data);
+}
+
+function main(): void {
+  console.log(
+    `k = ${K}, self excluded; Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, one thread.\n`,
+  );
+  console.log('| N | dim | index | build (s) | query all (s) | query CPU (s) | per query (µs) |');
+  console.log('|---:|---:|---|---:|---:|---:|---:|');
+  for (const [rows, cols] of CASES) {
+    const points = gaussianPoints(rows, cols, rows + cols);
+    const start = performance.now();
+    const index = buildNeighbourIndex(points);
+    const built = performance.now();
+    const cpuBefore = process.cpuUsage();
+    kNearestSelf(index, K);
+    const cpu = process.cpuUsage(cpuBefore);
+    const done = performance.now();
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const perQuery = ((done - built) * 1000) / rows;
+    console.log(
+      `| ${rows} | ${cols} | ${index.kind} | ${((built - start) / 1000).toFixed(3)} | ` +
+        `${((done - built) / 1000).toFixed(2)} | ${cpuSeconds.toFixed(2)} | ${perQuery.toFixed(1)} |`,
+    );
+  }
+}
+
+main();

@@ -73,7 +73,7 @@ describe('tensor leaks in training', function () {
     };
 
     try {
-      // The first step may create lazily cached tensors (scalars kept by the backend).
+      // A warm-up step first, so that tensors a backend creates once and keeps are not leaks.
       step();
       const tensorsBefore = tf.memory().numTensors;
       const variablesBefore = registeredVariableCount();

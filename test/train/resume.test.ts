@@ -152,7 +152,7 @@ describe('resumed and cancelled runs', function () {
 
     it('returns status cancelled at the next boundary', function () {
       assert.equal(result.status, 'cancelled');
-      // The first event comes at iteration 5; the signal is read before iteration 6.
+      // The first event comes at iteration 5, and the signal is read before iteration 6 starts.
       assert.equal(result.iteration, 5);
       assert.equal(result.checkpoint, path.join('checkpoints', '0000005'));
       assert.deepEqual(checkpoints, [[5, path.join('checkpoints', '0000005')]]);

@@ -3,10 +3,11 @@
  *
  *   node --require tsx/cjs test/engine/penaltyGradientRun.ts <cpu|wasm> [fixed|stock]
  *
- * Each case draws a critic and a batch of interpolates, computes ∂GP/∂w with the product's
- * `gradientPenalty` inside `tf.variableGrads` (float32), and compares it with central finite
- * differences of the float64 reference penalty. A backend can be picked once per process, so the
- * mocha test runs this script in a child process per backend.
+ * Each case draws a critic and a batch of random points that stand in for interpolates. It
+ * computes ∂GP/∂w with the product's `gradientPenalty` inside `tf.variableGrads` (float32) and
+ * compares it with central finite differences of the float64 reference penalty. The stock mode
+ * must not share a process with the gradient fixes, so the mocha test runs this script in a child
+ * process per backend and mode.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor4D, Variable } from '@tensorflow/tfjs-core';
@@ -59,7 +60,7 @@ const LAYER_NORM_EPSILON = 1e-5;
  */
 const KINK_MARGIN = 1e-4;
 
-/** A critic and a batch of interpolates, in float64 and as the tfjs critic built from them. */
+/** A critic, its penalty settings and the points where the penalty is evaluated, in float64. */
 interface Problem {
   layers: ReferenceLayer[];
   x: Float64Array;

@@ -2,10 +2,10 @@
  * Weight gradients of the gradient penalty (double backpropagation through tfjs) against central
  * finite differences of an independent float64 reference, on the cpu and wasm backends.
  *
- * A process can select one backend only, so each backend runs penaltyGradientRun.ts in a child
- * process that prints its results as JSON; the tests here assert on them. A third child runs on
- * cpu with tfjs's stock gradients only, to show that the failures the gradient fixes prevent are
- * real and that this harness detects them.
+ * Each backend runs penaltyGradientRun.ts in a child process of its own, which prints its results
+ * as JSON for the tests here to assert on. A third child runs on cpu with tfjs's stock gradients
+ * only, which no process can return to once the fixes are registered. It shows that the failures
+ * the fixes prevent are real and that this harness detects them.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -37,5 +37,11 @@ export function createMemoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
   const push = (level: string) => (message: string, error?: unknown) =>
     lines.push(`${level}: ${message}${error === undefined ? '' : `: ${describeError(error)}`}`);
-  return { lines, debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') };
+  return {
+    lines,
+    debug: push('debug'),
+    info: push('info'),
+    warn: push('warn'),
+    error: push('error'),
+  };
 }

@@ -7,7 +7,14 @@ import type { NormQuantiles, ProgressEvent } from '../core/train/progress';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
-export const PROBE_SET_NAMES = ['interpolates', 'real', 'generated', 'offManifold', 'uniform', 'otInterpolates'] as const;
+export const PROBE_SET_NAMES = [
+  'interpolates',
+  'real',
+  'generated',
+  'offManifold',
+  'uniform',
+  'otInterpolates',
+] as const;
 export type ProbeSetName = (typeof PROBE_SET_NAMES)[number];
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -87,8 +94,20 @@ export interface ProbeReport {
   };
   backend: string;
   /** The training settings the findings rely on, where known, and where each came from. */
-  training: { batchSize?: number; lambda?: number; target: number; penalty?: string; sources: Record<string, string> };
-  data: { dim: number; realCount: number; perFeatureStd: number[]; meanPairDistance: number; scaleDivisor?: number };
+  training: {
+    batchSize?: number;
+    lambda?: number;
+    target: number;
+    penalty?: string;
+    sources: Record<string, string>;
+  };
+  data: {
+    dim: number;
+    realCount: number;
+    perFeatureStd: number[];
+    meanPairDistance: number;
+    scaleDivisor?: number;
+  };
   wasserstein: { estimate: number; exactW1?: number; exactSampleSize?: number };
   probeSets: Partial<Record<ProbeSetName, ProbeSetReport>>;
   modes?: ModesReport;

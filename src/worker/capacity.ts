@@ -15,13 +15,18 @@ export function collectiveCapacity(job: Job): number {
   if (job.kind !== 'train') return 0;
   const config = job.config ?? readStoredConfig(job.runDir);
   const specs = networkSpecs(config, createDataset(config.dataset));
-  return Math.max(parameterCount(specs.critic), parameterCount(specs.generator), config.batchSize) + REDUCED_SCALARS;
+  return (
+    Math.max(parameterCount(specs.critic), parameterCount(specs.generator), config.batchSize) +
+    REDUCED_SCALARS
+  );
 }
 
 function readStoredConfig(runDir: string): TrainConfig {
   try {
     return (JSON.parse(readFileSync(path.join(runDir, RUN_JSON), 'utf8')) as RunManifest).config;
   } catch (error) {
-    throw new Error(`Cannot resume: ${path.join(runDir, RUN_JSON)} is missing or corrupt (${(error as Error).message}).`);
+    throw new Error(
+      `Cannot resume: ${path.join(runDir, RUN_JSON)} is missing or corrupt (${(error as Error).message}).`,
+    );
   }
 }

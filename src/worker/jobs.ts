@@ -15,11 +15,16 @@ export interface JobContext {
 }
 
 /** Runs one job in this worker and returns its result. */
-export async function runJob(message: Extract<HostToWorker, { type: 'run' }>, context: JobContext): Promise<JobResult> {
+export async function runJob(
+  message: Extract<HostToWorker, { type: 'run' }>,
+  context: JobContext,
+): Promise<JobResult> {
   const { job, jobId } = message;
   switch (job.kind) {
     case 'train': {
-      const collective = message.collective ? new SharedMemoryCollective(message.rank, message.collective) : SINGLE_PROCESS;
+      const collective = message.collective
+        ? new SharedMemoryCollective(message.rank, message.collective)
+        : SINGLE_PROCESS;
       const result = await train({
         runDir: job.runDir,
         config: job.config,
@@ -30,12 +35,17 @@ export async function runJob(message: Extract<HostToWorker, { type: 'run' }>, co
         logger: context.logger,
         countModes: countCapturedModes,
         onProgress: (event) => context.send({ type: 'progress', jobId, event }),
-        onCheckpoint: (iteration, path) => context.send({ type: 'checkpoint', jobId, iteration, path }),
+        onCheckpoint: (iteration, path) =>
+          context.send({ type: 'checkpoint', jobId, iteration, path }),
       });
       return { ...result };
     }
     case 'probe':
-      return (await runProbeJob(job.request, { backend: context.backend, logger: context.logger, signal: context.signal })) as unknown as JobResult;
+      return (await runProbeJob(job.request, {
+        backend: context.backend,
+        logger: context.logger,
+        signal: context.signal,
+      })) as unknown as JobResult;
     case 'inspect':
       return (await inspectFile(job.file)) as unknown as JobResult;
   }

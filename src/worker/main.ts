@@ -1,7 +1,12 @@
 import { parentPort } from 'node:worker_threads';
 import { initBackend, type BackendInfo } from '../core/backend/init';
 import { describeError, type Logger } from '../core/log';
-import { checkHostMessage, type HostToWorker, type LogLevel, type WorkerToHost } from '../protocol/worker';
+import {
+  checkHostMessage,
+  type HostToWorker,
+  type LogLevel,
+  type WorkerToHost,
+} from '../protocol/worker';
 import { runJob } from './jobs';
 
 /*
@@ -13,7 +18,11 @@ if (!port) throw new Error('The compute worker must run inside a worker thread.'
 
 const send = (message: WorkerToHost) => port.postMessage(message);
 const sendLog = (level: LogLevel) => (message: string, error?: unknown) =>
-  send({ type: 'log', level, message: error === undefined ? message : `${message}: ${describeError(error)}` });
+  send({
+    type: 'log',
+    level,
+    message: error === undefined ? message : `${message}: ${describeError(error)}`,
+  });
 
 let verbose = false;
 const logger: Logger = {
@@ -58,17 +67,30 @@ async function handle(message: HostToWorker): Promise<void> {
       return;
     case 'run': {
       if (!backend) {
-        send({ type: 'failed', jobId: message.jobId, message: 'The compute worker received a job before its backend started.' });
+        send({
+          type: 'failed',
+          jobId: message.jobId,
+          message: 'The compute worker received a job before its backend started.',
+        });
         return;
       }
-      const signal = { get aborted() { return cancelled.has(message.jobId); } };
+      const signal = {
+        get aborted() {
+          return cancelled.has(message.jobId);
+        },
+      };
       try {
         const result = await runJob(message, { backend, logger, signal, send });
         send({ type: 'result', jobId: message.jobId, result });
       } catch (error) {
         logger.debug(error instanceof Error && error.stack ? error.stack : describeError(error));
         const code = (error as { code?: unknown }).code;
-        send({ type: 'failed', jobId: message.jobId, message: describeError(error), ...(typeof code === 'string' ? { code } : {}) });
+        send({
+          type: 'failed',
+          jobId: message.jobId,
+          message: describeError(error),
+          ...(typeof code === 'string' ? { code } : {}),
+        });
       } finally {
         cancelled.delete(message.jobId);
       }

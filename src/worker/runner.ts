@@ -2,9 +2,19 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BackendInfo, BackendRequest } from '../core/backend/init';
 import type { Logger } from '../core/log';
-import { abortCollective, createCollectiveBuffers, type CollectiveBuffers } from '../core/train/collective';
+import {
+  abortCollective,
+  createCollectiveBuffers,
+  type CollectiveBuffers,
+} from '../core/train/collective';
 import type { ProgressEvent } from '../core/train/progress';
-import { checkWorkerMessage, type HostToWorker, type Job, type JobResult, type WorkerToHost } from '../protocol/worker';
+import {
+  checkWorkerMessage,
+  type HostToWorker,
+  type Job,
+  type JobResult,
+  type WorkerToHost,
+} from '../protocol/worker';
 import { collectiveCapacity } from './capacity';
 
 export interface RunnerOptions {
@@ -66,7 +76,8 @@ export class JobRunner {
 
   async run(job: Job, handlers: JobHandlers = {}): Promise<JobResult> {
     if (this.disposed) throw new JobError('The job runner was disposed.');
-    if (this.busy) throw new JobError('Another job is running; wait for it or cancel it first.', 'busy');
+    if (this.busy)
+      throw new JobError('Another job is running; wait for it or cancel it first.', 'busy');
     this.busy = true;
     try {
       const info = await this.start();
@@ -79,7 +90,10 @@ export class JobRunner {
 
   private trainingWorkers(info: BackendInfo): number {
     if (info.name === 'node' || info.name === 'node-gpu') return 1;
-    const requested = this.options.workers === 'auto' ? Math.min(2, os.availableParallelism()) : this.options.workers;
+    const requested =
+      this.options.workers === 'auto'
+        ? Math.min(2, os.availableParallelism())
+        : this.options.workers;
     return Math.max(1, Math.min(requested, 16));
   }
 
@@ -96,32 +110,47 @@ export class JobRunner {
     worker.on('message', (raw: unknown) => {
       const problem = checkWorkerMessage(raw);
       if (problem) {
-        this.options.logger.error(`dropped a malformed message from compute worker ${index}: ${problem}`);
+        this.options.logger.error(
+          `dropped a malformed message from compute worker ${index}: ${problem}`,
+        );
         return;
       }
       const message = raw as WorkerToHost;
       if (message.type === 'log') this.log(index, message.level, message.message);
       for (const listener of slot.listeners) listener(message);
     });
-    worker.on('error', (error) => this.options.logger.error(`compute worker ${index} crashed`, error));
+    worker.on('error', (error) =>
+      this.options.logger.error(`compute worker ${index} crashed`, error),
+    );
     worker.on('exit', (code) => {
       this.slots = this.slots.filter((s) => s !== slot);
-      if (!this.disposed && code !== 0) this.options.logger.warn(`compute worker ${index} exited with code ${code}`);
-      for (const listener of slot.listeners) listener({ type: 'failed', jobId: -1, message: `The compute worker stopped (exit code ${code}).` });
+      if (!this.disposed && code !== 0)
+        this.options.logger.warn(`compute worker ${index} exited with code ${code}`);
+      for (const listener of slot.listeners)
+        listener({
+          type: 'failed',
+          jobId: -1,
+          message: `The compute worker stopped (exit code ${code}).`,
+        });
     });
     return new Promise<BackendInfo>((resolve, reject) => {
       const listener = (message: WorkerToHost) => {
         if (message.type === 'ready') {
           slot.listeners.delete(listener);
           resolve(message.backend);
-        } else if (message.type === 'init-failed' || (message.type === 'failed' && message.jobId === -1)) {
+        } else if (
+          message.type === 'init-failed' ||
+          (message.type === 'failed' && message.jobId === -1)
+        ) {
           slot.listeners.delete(listener);
           void worker.terminate();
           reject(new JobError(message.message, 'backend'));
         }
       };
       slot.listeners.add(listener);
-      worker.on('error', (error) => reject(new JobError(`The compute worker failed to start: ${error.message}`)));
+      worker.on('error', (error) =>
+        reject(new JobError(`The compute worker failed to start: ${error.message}`)),
+      );
       this.post(slot, {
         type: 'init',
         backend: this.backendInfo?.name ?? this.options.backend,
@@ -145,7 +174,9 @@ export class JobRunner {
     const jobId = this.nextJobId++;
     const slots = this.slots.slice(0, ranks);
     const collective: CollectiveBuffers | undefined =
-      job.kind === 'train' && ranks > 1 ? createCollectiveBuffers(ranks, collectiveCapacity(job)) : undefined;
+      job.kind === 'train' && ranks > 1
+        ? createCollectiveBuffers(ranks, collectiveCapacity(job))
+        : undefined;
     return new Promise<JobResult>((resolve, reject) => {
       let settled = false;
       const cleanup = () => {
@@ -186,7 +217,9 @@ export class JobRunner {
       slots.forEach((slot, rank) => slot.listeners.add(listeners[rank]));
       handlers.signal?.addEventListener('abort', onAbort);
       if (handlers.signal?.aborted) onAbort();
-      slots.forEach((slot, rank) => this.post(slot, { type: 'run', jobId, job, rank, ...(collective ? { collective } : {}) }));
+      slots.forEach((slot, rank) =>
+        this.post(slot, { type: 'run', jobId, job, rank, ...(collective ? { collective } : {}) }),
+      );
     });
   }
 

@@ -30,7 +30,17 @@ const ZERO_GRADIENT_BINARY = [
   'LogicalAnd',
   'LogicalOr',
 ];
-const ZERO_GRADIENT_UNARY = ['LogicalNot', 'IsNan', 'IsInf', 'IsFinite', 'Sign', 'Step', 'Floor', 'Ceil', 'Round'];
+const ZERO_GRADIENT_UNARY = [
+  'LogicalNot',
+  'IsNan',
+  'IsInf',
+  'IsFinite',
+  'Sign',
+  'Step',
+  'Floor',
+  'Ceil',
+  'Round',
+];
 
 let installed = false;
 
@@ -39,7 +49,8 @@ export function installGradientFixes(): void {
   installed = true;
   for (const kernelName of ZERO_GRADIENT_BINARY) registerZeroGradient(kernelName, ['a', 'b']);
   for (const kernelName of ZERO_GRADIENT_UNARY) registerZeroGradient(kernelName, ['x']);
-  for (const config of [...PIECEWISE_LINEAR_GRADIENTS, ...INPUT_BASED_GRADIENTS]) tf.registerGradient(config);
+  for (const config of [...PIECEWISE_LINEAR_GRADIENTS, ...INPUT_BASED_GRADIENTS])
+    tf.registerGradient(config);
   registerMatMulGradient();
   tf.registerGradient(avgPoolGradient);
   tf.registerGradient(avgPoolGradGradient);
@@ -57,7 +68,10 @@ function registerZeroGradient(kernelName: string, inputs: string[]): void {
   });
 }
 
-const unary = (kernelName: string, derivative: (x: Tensor, attrs: NamedAttrMap) => Tensor): GradConfig => ({
+const unary = (
+  kernelName: string,
+  derivative: (x: Tensor, attrs: NamedAttrMap) => Tensor,
+): GradConfig => ({
   kernelName,
   inputsToSave: ['x'],
   gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => ({
@@ -91,7 +105,11 @@ const PIECEWISE_LINEAR_GRADIENTS: GradConfig[] = [
     kernelName: 'Relu',
     inputsToSave: ['x'],
     gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => ({
-      x: () => tf.mul(dy as Tensor, untaped(() => tf.step(saved[0]))),
+      x: () =>
+        tf.mul(
+          dy as Tensor,
+          untaped(() => tf.step(saved[0])),
+        ),
     }),
   },
   {
@@ -100,7 +118,14 @@ const PIECEWISE_LINEAR_GRADIENTS: GradConfig[] = [
     gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
       const { alpha } = attrs as unknown as { alpha: number };
       const upstream = dy as Tensor;
-      return { x: () => tf.where(untaped(() => tf.greater(saved[0], 0)), upstream, tf.mul(upstream, alpha)) };
+      return {
+        x: () =>
+          tf.where(
+            untaped(() => tf.greater(saved[0], 0)),
+            upstream,
+            tf.mul(upstream, alpha),
+          ),
+      };
     },
   },
   {
@@ -110,7 +135,9 @@ const PIECEWISE_LINEAR_GRADIENTS: GradConfig[] = [
       x: () =>
         tf.mul(
           dy as Tensor,
-          untaped(() => tf.cast(tf.logicalAnd(tf.greater(saved[0], 0), tf.less(saved[0], 6)), 'float32')),
+          untaped(() =>
+            tf.cast(tf.logicalAnd(tf.greater(saved[0], 0), tf.less(saved[0], 6)), 'float32'),
+          ),
         ),
     }),
   },
@@ -132,10 +159,17 @@ const INPUT_BASED_GRADIENTS: GradConfig[] = [
       const [base, exponent] = saved;
       const upstream = dy as Tensor;
       return {
-        a: () => reduceToShape(tf.mul(upstream, tf.mul(exponent, tf.pow(base, tf.sub(exponent, 1)))), base.shape),
+        a: () =>
+          reduceToShape(
+            tf.mul(upstream, tf.mul(exponent, tf.pow(base, tf.sub(exponent, 1)))),
+            base.shape,
+          ),
         b: () => {
           const logBase = tf.where(tf.greater(base, 0), tf.log(base), tf.zerosLike(base));
-          return reduceToShape(tf.mul(upstream, tf.mul(tf.pow(base, exponent), logBase)), exponent.shape);
+          return reduceToShape(
+            tf.mul(upstream, tf.mul(tf.pow(base, exponent), logBase)),
+            exponent.shape,
+          );
         },
       };
     },
@@ -160,7 +194,10 @@ function registerMatMulGradient(): void {
       const upstream = dy as Tensor;
       // Broadcast batch dimensions are left to the stock gradient, which reduces them.
       if (a.rank !== 2 || b.rank !== 2) return stock.gradFunc(dy, saved, attrs);
-      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      const { transposeA, transposeB } = attrs as unknown as {
+        transposeA: boolean;
+        transposeB: boolean;
+      };
       const at = () => tf.transpose(a);
       const bt = () => tf.transpose(b);
       const dyt = () => tf.transpose(upstream);
@@ -312,7 +349,12 @@ function spreadFilter(filter: Tensor4D, [dh, dw]: [number, number]): Tensor4D {
  * The filter gradient: the stock kernel where the backend has one, otherwise sliced matMuls. The
  * stock kernels of tfjs 4.22 ignore dilation rates, so dilated convolutions take the sliced path.
  */
-function filterGradient(x: Tensor4D, dy: Tensor4D, filterShape: number[], attrs: ConvAttrs): Tensor {
+function filterGradient(
+  x: Tensor4D,
+  dy: Tensor4D,
+  filterShape: number[],
+  attrs: ConvAttrs,
+): Tensor {
   const shape = filterShape as [number, number, number, number];
   if (!isDilated(attrs) && tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) !== undefined) {
     return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
@@ -337,7 +379,14 @@ const conv2dGradient: GradConfig = {
     const dense = () => (isDilated(conv) ? spreadFilter(filter, dilationRates(conv)) : filter);
     return {
       x: () =>
-        tf.conv2dTranspose(upstream, dense(), x.shape, conv.strides, conv.pad as 'valid' | 'same', conv.dimRoundingMode),
+        tf.conv2dTranspose(
+          upstream,
+          dense(),
+          x.shape,
+          conv.strides,
+          conv.pad as 'valid' | 'same',
+          conv.dimRoundingMode,
+        ),
       filter: () => filterGradient(x, upstream, filter.shape, conv),
     };
   },
@@ -351,7 +400,16 @@ const conv2dBackpropInputGradient: GradConfig = {
     const conv = attrs as unknown as ConvAttrs;
     const upstream = ddx as Tensor4D;
     return {
-      dy: () => tf.conv2d(upstream, filter, conv.strides, conv.pad, conv.dataFormat === 'NCHW' ? 'NCHW' : 'NHWC', 1, conv.dimRoundingMode),
+      dy: () =>
+        tf.conv2d(
+          upstream,
+          filter,
+          conv.strides,
+          conv.pad,
+          conv.dataFormat === 'NCHW' ? 'NCHW' : 'NHWC',
+          1,
+          conv.dimRoundingMode,
+        ),
       filter: () => filterGradient(upstream, dy, filter.shape, conv),
     };
   },

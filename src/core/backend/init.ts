@@ -87,7 +87,9 @@ async function tryBackend(name: BackendName, options: BackendOptions): Promise<s
   try {
     if (name === 'node-gpu' || name === 'node') return await tryNative(name, options);
     if (name === 'wasm') return await tryWasm(options);
-    return (await tf.setBackend('cpu')) ? silenceCpuAdvert() : 'the cpu backend failed to initialise';
+    return (await tf.setBackend('cpu'))
+      ? silenceCpuAdvert()
+      : 'the cpu backend failed to initialise';
   } catch (error) {
     return `failed to load: ${describeError(error)}`;
   }
@@ -168,7 +170,8 @@ function loadNativePackage(pkg: string, searchPaths: string[]): string | undefin
 }
 
 function classifyNativeError(message: string): string {
-  if (/libcudart|libcudnn|libcublas|CUDA/i.test(message)) return `CUDA version mismatch: ${message}`;
+  if (/libcudart|libcudnn|libcublas|CUDA/i.test(message))
+    return `CUDA version mismatch: ${message}`;
   if (/tfjs_binding\.node|libtensorflow/i.test(message)) {
     return `failed to load its native addon (libtensorflow missing or incompatible): ${message}`;
   }

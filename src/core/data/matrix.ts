@@ -26,10 +26,13 @@ export function selectRows(matrix: Matrix, indices: ArrayLike<number>): Matrix {
 }
 
 /** Returns the index and value of the first non-finite entry, or undefined when all are finite. */
-export function findNonFinite(matrix: Matrix): { row: number; col: number; value: number } | undefined {
+export function findNonFinite(
+  matrix: Matrix,
+): { row: number; col: number; value: number } | undefined {
   for (let k = 0; k < matrix.data.length; k++) {
     const value = matrix.data[k];
-    if (!Number.isFinite(value)) return { row: Math.floor(k / matrix.cols), col: k % matrix.cols, value };
+    if (!Number.isFinite(value))
+      return { row: Math.floor(k / matrix.cols), col: k % matrix.cols, value };
   }
   return undefined;
 }

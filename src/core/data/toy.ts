@@ -3,7 +3,12 @@ import { createMatrix, type Matrix } from './matrix';
 
 /** The toy distributions, made exactly as the WGAN-GP authors' toy code makes them. */
 export type ToyDatasetName = '8gaussians' | '25gaussians' | 'swissroll' | 'circle';
-export const TOY_DATASET_NAMES: readonly ToyDatasetName[] = ['8gaussians', '25gaussians', 'swissroll', 'circle'];
+export const TOY_DATASET_NAMES: readonly ToyDatasetName[] = [
+  '8gaussians',
+  '25gaussians',
+  'swissroll',
+  'circle',
+];
 
 export interface DatasetSpec {
   name: ToyDatasetName;
@@ -82,9 +87,14 @@ function eightGaussians(spec: DatasetSpec): Dataset {
   const rawStd = 0.02;
   const centers = createMatrix(8, 2);
   const directions = [
-    [1, 0], [-1, 0], [0, 1], [0, -1],
-    [Math.SQRT1_2, Math.SQRT1_2], [Math.SQRT1_2, -Math.SQRT1_2],
-    [-Math.SQRT1_2, Math.SQRT1_2], [-Math.SQRT1_2, -Math.SQRT1_2],
+    [1, 0],
+    [-1, 0],
+    [0, 1],
+    [0, -1],
+    [Math.SQRT1_2, Math.SQRT1_2],
+    [Math.SQRT1_2, -Math.SQRT1_2],
+    [-Math.SQRT1_2, Math.SQRT1_2],
+    [-Math.SQRT1_2, -Math.SQRT1_2],
   ];
   directions.forEach(([x, y], k) => {
     centers.data[2 * k] = (2 * x) / divisor;
@@ -182,7 +192,11 @@ function swissRoll(spec: DatasetSpec): Dataset {
     intrinsicDim: 1,
     sample: (n, rng) => sampleSwissRoll(n, rng, curve),
     tangent(point) {
-      const t = nearestSwissRollParameter(point[0] * SWISS_ROLL_DIVISOR, point[1] * SWISS_ROLL_DIVISOR, curve);
+      const t = nearestSwissRollParameter(
+        point[0] * SWISS_ROLL_DIVISOR,
+        point[1] * SWISS_ROLL_DIVISOR,
+        curve,
+      );
       const dx = Math.cos(t) - t * Math.sin(t);
       const dy = Math.sin(t) + t * Math.cos(t);
       const length = Math.hypot(dx, dy);
@@ -203,7 +217,11 @@ function sampleSwissRoll(n: number, rng: Rng, curve: (t: number) => [number, num
 }
 
 /** Finds the curve parameter in [1.5π, 4.5π] nearest to (x, y): a grid search refined by ternary search. */
-function nearestSwissRollParameter(x: number, y: number, curve: (t: number) => [number, number]): number {
+function nearestSwissRollParameter(
+  x: number,
+  y: number,
+  curve: (t: number) => [number, number],
+): number {
   const low = 1.5 * Math.PI;
   const high = 4.5 * Math.PI;
   const steps = 2000;

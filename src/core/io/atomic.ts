@@ -3,7 +3,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 function temporaryName(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
 }
 
 /** Writes a file by writing a temporary sibling, flushing it, and renaming it over the target. */
@@ -28,7 +31,10 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
  * Creates a directory atomically: `fill` writes into a temporary sibling, which is then renamed
  * to `target`. A crash leaves either no directory or a complete one (plus a stray temporary).
  */
-export async function writeDirectoryAtomic(target: string, fill: (dir: string) => Promise<void>): Promise<void> {
+export async function writeDirectoryAtomic(
+  target: string,
+  fill: (dir: string) => Promise<void>,
+): Promise<void> {
   const temporary = temporaryName(target);
   await fs.mkdir(temporary, { recursive: true });
   try {

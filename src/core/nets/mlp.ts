@@ -85,7 +85,9 @@ export class Mlp implements DifferentiableModel {
     const sizes = layerSizes(spec);
     const expected = (sizes.length - 1) * 2;
     if (weights.length !== expected) {
-      throw new Error(`${name}: expected ${expected} weight arrays for ${sizes.join('→')}, got ${weights.length}.`);
+      throw new Error(
+        `${name}: expected ${expected} weight arrays for ${sizes.join('→')}, got ${weights.length}.`,
+      );
     }
     this.variables = weights.map((values, i) => {
       const l = Math.floor(i / 2);
@@ -115,12 +117,19 @@ export class Mlp implements DifferentiableModel {
     for (let l = 0; l < count; l++) {
       const kernel = this.variables[2 * l];
       const bias = this.variables[2 * l + 1];
-      const kernelInfo = { name: kernel.name, shape: kernel.shape, values: kernel.dataSync() as Float32Array };
+      const kernelInfo = {
+        name: kernel.name,
+        shape: kernel.shape,
+        values: kernel.dataSync() as Float32Array,
+      };
       out.push({
         name: `dense_${l}`,
         kind: 'dense',
         op: 'Dense',
-        weights: [kernelInfo, { name: bias.name, shape: bias.shape, values: bias.dataSync() as Float32Array }],
+        weights: [
+          kernelInfo,
+          { name: bias.name, shape: bias.shape, values: bias.dataSync() as Float32Array },
+        ],
         linear: { type: 'dense', kernel: kernelInfo },
       });
       if (l + 1 < count) {
@@ -168,7 +177,12 @@ export function validateMlpSpec(spec: MlpSpec, role: string): void {
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 65536)) {
     throw new Error(`${role}: layer sizes must be integers in 1..65536, got ${sizes.join('→')}.`);
   }
-  if (spec.activation.name === 'leakyRelu' && !(spec.activation.alpha >= 0 && spec.activation.alpha < 1)) {
-    throw new Error(`${role}: the LeakyReLU slope must be in [0, 1), got ${spec.activation.alpha}.`);
+  if (
+    spec.activation.name === 'leakyRelu' &&
+    !(spec.activation.alpha >= 0 && spec.activation.alpha < 1)
+  ) {
+    throw new Error(
+      `${role}: the LeakyReLU slope must be in [0, 1), got ${spec.activation.alpha}.`,
+    );
   }
 }

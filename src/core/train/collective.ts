@@ -63,7 +63,9 @@ export class SharedMemoryCollective implements Collective {
 
   allReduceSum(values: Float32Array): void {
     if (values.length > this.buffers.capacity) {
-      throw new Error(`allReduceSum of ${values.length} values exceeds the capacity ${this.buffers.capacity}.`);
+      throw new Error(
+        `allReduceSum of ${values.length} values exceeds the capacity ${this.buffers.capacity}.`,
+      );
     }
     this.slots[this.rank].set(values);
     this.barrier();
@@ -87,13 +89,15 @@ export class SharedMemoryCollective implements Collective {
     }
     const deadline = Date.now() + this.timeoutMs;
     while (Atomics.load(control, GENERATION) === generation) {
-      if (Date.now() > deadline) throw new Error(`Rank ${this.rank} timed out waiting for the other workers.`);
+      if (Date.now() > deadline)
+        throw new Error(`Rank ${this.rank} timed out waiting for the other workers.`);
       Atomics.wait(control, GENERATION, generation, 1000);
     }
     this.throwIfAborted();
   }
 
   private throwIfAborted(): void {
-    if (Atomics.load(this.control, ABORTED) !== 0) throw new Error('Another worker of this job failed.');
+    if (Atomics.load(this.control, ABORTED) !== 0)
+      throw new Error('Another worker of this job failed.');
   }
 }

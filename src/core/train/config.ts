@@ -1,5 +1,10 @@
 import { TOY_DATASET_NAMES, type DatasetSpec } from '../data/toy';
-import { ACTIVATION_NAMES, DEFAULT_LEAKY_SLOPE, PAPER_TOY_HIDDEN, type ActivationSpec } from '../nets/mlp';
+import {
+  ACTIVATION_NAMES,
+  DEFAULT_LEAKY_SLOPE,
+  PAPER_TOY_HIDDEN,
+  type ActivationSpec,
+} from '../nets/mlp';
 import type { OptimizerConfig } from './optimizers';
 import type { PenaltyConfig } from './penalty';
 
@@ -76,7 +81,12 @@ export function presetConfig(name: PresetName, dataset?: DatasetSpec): TrainConf
     case 'paper-toy':
       return base;
     case 'paper':
-      return { ...base, penalty: { kind: 'gp', lambda: 10, target: 1 }, criticOptimizer: adam(1e-4, 0, 0.9), generatorOptimizer: adam(1e-4, 0, 0.9) };
+      return {
+        ...base,
+        penalty: { kind: 'gp', lambda: 10, target: 1 },
+        criticOptimizer: adam(1e-4, 0, 0.9),
+        generatorOptimizer: adam(1e-4, 0, 0.9),
+      };
     case 'small':
       return {
         ...base,
@@ -115,7 +125,9 @@ export function validateTrainConfig(config: TrainConfig): void {
     }
   };
   if (!TOY_DATASET_NAMES.includes(config.dataset.name)) {
-    throw new Error(`Unknown dataset '${config.dataset.name}' (expected one of ${TOY_DATASET_NAMES.join(', ')}).`);
+    throw new Error(
+      `Unknown dataset '${config.dataset.name}' (expected one of ${TOY_DATASET_NAMES.join(', ')}).`,
+    );
   }
   positiveInteger(config.batchSize, 'batch size', 1 << 16);
   positiveInteger(config.nCritic, 'n_critic', 1000);
@@ -124,21 +136,39 @@ export function validateTrainConfig(config: TrainConfig): void {
   positiveInteger(config.checkpointEvery, 'checkpoint interval');
   positiveInteger(config.keepCheckpoints, 'checkpoints to keep', 10_000);
   positiveInteger(config.generator.latentDim, 'latent dimension', 4096);
-  for (const [role, net] of [['critic', config.critic], ['generator', config.generator]] as const) {
+  for (const [role, net] of [
+    ['critic', config.critic],
+    ['generator', config.generator],
+  ] as const) {
     if (!ACTIVATION_NAMES.includes(net.activation.name)) {
-      throw new Error(`Unknown ${role} activation '${net.activation.name}' (expected one of ${ACTIVATION_NAMES.join(', ')}).`);
+      throw new Error(
+        `Unknown ${role} activation '${net.activation.name}' (expected one of ${ACTIVATION_NAMES.join(', ')}).`,
+      );
     }
     for (const width of net.hidden) positiveInteger(width, `${role} width`, 65536);
   }
   const { kind, lambda, target } = config.penalty;
-  if (!['gp', 'lp', 'none', 'clip'].includes(kind)) throw new Error(`Unknown penalty '${kind}' (expected gp, lp, none or clip).`);
-  if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new Error(`Invalid penalty weight λ: ${lambda} (expected a finite number ≥ 0).`);
-  if (!(target > 0) || !Number.isFinite(target)) throw new Error(`Invalid penalty target γ: ${target} (expected a finite number > 0).`);
-  if (kind === 'clip' && !(config.clipValue > 0)) throw new Error(`Invalid clip value: ${config.clipValue} (expected > 0).`);
-  for (const [role, opt] of [['critic', config.criticOptimizer], ['generator', config.generatorOptimizer]] as const) {
-    if (!(opt.lr > 0) || !Number.isFinite(opt.lr)) throw new Error(`Invalid ${role} learning rate: ${opt.lr}.`);
-    if (opt.kind === 'adam' && !(opt.beta1 >= 0 && opt.beta1 < 1 && opt.beta2 >= 0 && opt.beta2 < 1)) {
-      throw new Error(`Invalid ${role} Adam betas (${opt.beta1}, ${opt.beta2}): each must be in [0, 1).`);
+  if (!['gp', 'lp', 'none', 'clip'].includes(kind))
+    throw new Error(`Unknown penalty '${kind}' (expected gp, lp, none or clip).`);
+  if (!(lambda >= 0) || !Number.isFinite(lambda))
+    throw new Error(`Invalid penalty weight λ: ${lambda} (expected a finite number ≥ 0).`);
+  if (!(target > 0) || !Number.isFinite(target))
+    throw new Error(`Invalid penalty target γ: ${target} (expected a finite number > 0).`);
+  if (kind === 'clip' && !(config.clipValue > 0))
+    throw new Error(`Invalid clip value: ${config.clipValue} (expected > 0).`);
+  for (const [role, opt] of [
+    ['critic', config.criticOptimizer],
+    ['generator', config.generatorOptimizer],
+  ] as const) {
+    if (!(opt.lr > 0) || !Number.isFinite(opt.lr))
+      throw new Error(`Invalid ${role} learning rate: ${opt.lr}.`);
+    if (
+      opt.kind === 'adam' &&
+      !(opt.beta1 >= 0 && opt.beta1 < 1 && opt.beta2 >= 0 && opt.beta2 < 1)
+    ) {
+      throw new Error(
+        `Invalid ${role} Adam betas (${opt.beta1}, ${opt.beta2}): each must be in [0, 1).`,
+      );
     }
   }
 }

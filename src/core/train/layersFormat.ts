@@ -24,11 +24,14 @@ interface ModelJson {
 function buildLayersModel(spec: MlpSpec, name: string): tfl.Sequential {
   const model = tfl.sequential({ name });
   const sizes = layerSizes(spec);
-  if (spec.inputShape.length > 1) model.add(tfl.layers.flatten({ inputShape: spec.inputShape, name: `${name}_flatten` }));
+  if (spec.inputShape.length > 1)
+    model.add(tfl.layers.flatten({ inputShape: spec.inputShape, name: `${name}_flatten` }));
   for (let l = 0; l + 1 < sizes.length; l++) {
     const hidden = l + 2 < sizes.length;
     const fused = hidden && spec.activation.name !== 'leakyRelu';
-    const activation = fused ? (spec.activation.name as 'relu' | 'tanh' | 'sigmoid' | 'elu') : 'linear';
+    const activation = fused
+      ? (spec.activation.name as 'relu' | 'tanh' | 'sigmoid' | 'elu')
+      : 'linear';
     model.add(
       tfl.layers.dense({
         units: sizes[l + 1],
@@ -48,7 +51,12 @@ function buildLayersModel(spec: MlpSpec, name: string): tfl.Sequential {
  * Writes an MLP as a TF.js Layers model (`model.json` + `weights.bin`) into `dir`. Weights are
  * float32 in variable order (kernel_0 [in, out], bias_0, ...), so a round trip is bit for bit.
  */
-export async function writeLayersModel(dir: string, spec: MlpSpec, name: string, weights: Float32Array[]): Promise<void> {
+export async function writeLayersModel(
+  dir: string,
+  spec: MlpSpec,
+  name: string,
+  weights: Float32Array[],
+): Promise<void> {
   const model = buildLayersModel(spec, name);
   try {
     const tensors = weights.map((values, i) => tf.tensor(values, model.getWeights()[i].shape));
@@ -57,13 +65,17 @@ export async function writeLayersModel(dir: string, spec: MlpSpec, name: string,
     await fs.mkdir(dir, { recursive: true });
     await model.save(
       tf.io.withSaveHandler(async (artifacts) => {
-        const data = tf.io.CompositeArrayBuffer.join(artifacts.weightData as ArrayBuffer | ArrayBuffer[]);
+        const data = tf.io.CompositeArrayBuffer.join(
+          artifacts.weightData as ArrayBuffer | ArrayBuffer[],
+        );
         const json: ModelJson & Record<string, unknown> = {
           format: 'layers-model',
           generatedBy: `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
           convertedBy: null,
           modelTopology: artifacts.modelTopology,
-          weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs as WeightSpec[] }],
+          weightsManifest: [
+            { paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs as WeightSpec[] },
+          ],
         };
         await writeFileAtomic(path.join(dir, WEIGHTS_BIN), new Uint8Array(data));
         await writeFileAtomic(path.join(dir, MODEL_JSON), JSON.stringify(json));
@@ -92,7 +104,9 @@ export async function readLayersWeights(dir: string, spec: MlpSpec): Promise<Flo
   const sizes = layerSizes(spec);
   const expectedShapes = sizes.slice(0, -1).flatMap((n, l) => [[n, sizes[l + 1]], [sizes[l + 1]]]);
   if (!Array.isArray(specs) || specs.length !== expectedShapes.length) {
-    throw new Error(`${jsonPath}: expected ${expectedShapes.length} weight tensors for ${sizes.join('→')}.`);
+    throw new Error(
+      `${jsonPath}: expected ${expectedShapes.length} weight tensors for ${sizes.join('→')}.`,
+    );
   }
   const binPath = path.join(dir, path.basename(manifest[0].paths[0]));
   const bytes = await fs.readFile(binPath);
@@ -101,13 +115,21 @@ export async function readLayersWeights(dir: string, spec: MlpSpec): Promise<Flo
   specs.forEach((weight, i) => {
     const shape = expectedShapes[i];
     if (weight.dtype !== 'float32' || JSON.stringify(weight.shape) !== JSON.stringify(shape)) {
-      throw new Error(`${jsonPath}: weight ${weight.name} is ${weight.dtype} ${JSON.stringify(weight.shape)}, expected float32 ${JSON.stringify(shape)}.`);
+      throw new Error(
+        `${jsonPath}: weight ${weight.name} is ${weight.dtype} ${JSON.stringify(weight.shape)}, expected float32 ${JSON.stringify(shape)}.`,
+      );
     }
     const count = shape.reduce((a, b) => a * b, 1);
-    if (offset + count * 4 > bytes.length) throw new Error(`${binPath} is truncated: ${bytes.length} bytes.`);
-    out.push(new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + count * 4)));
+    if (offset + count * 4 > bytes.length)
+      throw new Error(`${binPath} is truncated: ${bytes.length} bytes.`);
+    out.push(
+      new Float32Array(
+        bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + count * 4),
+      ),
+    );
     offset += count * 4;
   });
-  if (offset !== bytes.length) throw new Error(`${binPath} has ${bytes.length - offset} bytes more than its manifest lists.`);
+  if (offset !== bytes.length)
+    throw new Error(`${binPath} has ${bytes.length - offset} bytes more than its manifest lists.`);
   return out;
 }

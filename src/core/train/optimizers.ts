@@ -59,13 +59,17 @@ export class Optimizer {
   state(): OptimizerState {
     return {
       step: this.step,
-      slots: this.slots.map((list) => list.map((s) => Float32Array.from(s.dataSync() as Float32Array))),
+      slots: this.slots.map((list) =>
+        list.map((s) => Float32Array.from(s.dataSync() as Float32Array)),
+      ),
     };
   }
 
   restore(state: OptimizerState): void {
     if (state.slots.length !== this.slots.length) {
-      throw new Error(`Optimizer state has ${state.slots.length} variables, the model has ${this.slots.length}.`);
+      throw new Error(
+        `Optimizer state has ${state.slots.length} variables, the model has ${this.slots.length}.`,
+      );
     }
     this.step = state.step;
     tf.tidy(() =>

@@ -24,7 +24,13 @@ export interface RunManifest {
   updatedAt: string;
   status: RunStatus;
   config: TrainConfig;
-  dataset: { dim: number; scale: number; scaleDivisor: number; modeCount?: number; modeStd?: number };
+  dataset: {
+    dim: number;
+    scale: number;
+    scaleDivisor: number;
+    modeCount?: number;
+    modeStd?: number;
+  };
   networks: { critic: MlpSpec; generator: MlpSpec };
   iteration: number;
   /** Folder of the latest checkpoint, relative to the run folder. */
@@ -73,23 +79,43 @@ export function datasetSummary(dataset: Dataset): RunManifest['dataset'] {
 }
 
 /** Writes one checkpoint folder atomically, then run.json pointing at it, then prunes old ones. */
-export async function writeCheckpoint(runDir: string, manifest: RunManifest, state: CheckpointState): Promise<RunManifest> {
+export async function writeCheckpoint(
+  runDir: string,
+  manifest: RunManifest,
+  state: CheckpointState,
+): Promise<RunManifest> {
   const relative = checkpointName(state.iteration);
   await fs.mkdir(path.join(runDir, CHECKPOINTS), { recursive: true });
   await writeDirectoryAtomic(path.join(runDir, relative), async (dir) => {
-    await writeLayersModel(path.join(dir, 'critic'), manifest.networks.critic, 'critic', state.critic);
-    await writeLayersModel(path.join(dir, 'generator'), manifest.networks.generator, 'generator', state.generator);
+    await writeLayersModel(
+      path.join(dir, 'critic'),
+      manifest.networks.critic,
+      'critic',
+      state.critic,
+    );
+    await writeLayersModel(
+      path.join(dir, 'generator'),
+      manifest.networks.generator,
+      'generator',
+      state.generator,
+    );
     const slots = [...state.criticOptimizer.slots.flat(), ...state.generatorOptimizer.slots.flat()];
     await fs.writeFile(path.join(dir, 'optimizer.bin'), concatFloat32(slots));
     const stateJson: StateJson = {
       iteration: state.iteration,
       rng: state.rng,
       sampler: state.sampler,
-      optimizers: { critic: layoutOf(state.criticOptimizer), generator: layoutOf(state.generatorOptimizer) },
+      optimizers: {
+        critic: layoutOf(state.criticOptimizer),
+        generator: layoutOf(state.generatorOptimizer),
+      },
     };
     await fs.writeFile(path.join(dir, 'state.json'), JSON.stringify(stateJson));
   });
-  const checkpoints = [...manifest.checkpoints.filter((c) => c.path !== relative), { iteration: state.iteration, path: relative }];
+  const checkpoints = [
+    ...manifest.checkpoints.filter((c) => c.path !== relative),
+    { iteration: state.iteration, path: relative },
+  ];
   const kept = checkpoints.slice(-manifest.config.keepCheckpoints);
   const next: RunManifest = {
     ...manifest,
@@ -131,27 +157,44 @@ export async function readRunManifest(runDir: string): Promise<RunManifest> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch {
-    throw new Error(`${file} not found: '${runDir}' is not a run folder (train one with 'gan-diagnostics train').`);
+    throw new Error(
+      `${file} not found: '${runDir}' is not a run folder (train one with 'gan-diagnostics train').`,
+    );
   }
   let manifest: RunManifest;
   try {
     manifest = JSON.parse(text) as RunManifest;
   } catch (error) {
-    throw new Error(`${file} is not valid JSON (${(error as Error).message}); the run folder is corrupt.`);
+    throw new Error(
+      `${file} is not valid JSON (${(error as Error).message}); the run folder is corrupt.`,
+    );
   }
-  if (manifest?.format !== RUN_FORMAT || typeof manifest.checkpoint !== 'string' || !manifest.config) {
-    throw new Error(`${file} is not a GAN Diagnostics run manifest (format '${String(manifest?.format)}').`);
+  if (
+    manifest?.format !== RUN_FORMAT ||
+    typeof manifest.checkpoint !== 'string' ||
+    !manifest.config
+  ) {
+    throw new Error(
+      `${file} is not a GAN Diagnostics run manifest (format '${String(manifest?.format)}').`,
+    );
   }
   if (manifest.formatVersion > RUN_FORMAT_VERSION) {
-    throw new Error(`${file} has format version ${manifest.formatVersion}; this version reads up to ${RUN_FORMAT_VERSION}. Update GAN Diagnostics.`);
+    throw new Error(
+      `${file} has format version ${manifest.formatVersion}; this version reads up to ${RUN_FORMAT_VERSION}. Update GAN Diagnostics.`,
+    );
   }
   return manifest;
 }
 
 /** Reads the latest checkpoint (or the one at `relative`) of a run. */
-export async function readCheckpoint(runDir: string, manifest: RunManifest, relative = manifest.checkpoint): Promise<CheckpointState> {
+export async function readCheckpoint(
+  runDir: string,
+  manifest: RunManifest,
+  relative = manifest.checkpoint,
+): Promise<CheckpointState> {
   const dir = path.resolve(runDir, relative);
-  if (!dir.startsWith(path.resolve(runDir) + path.sep)) throw new Error(`${RUN_JSON} points outside the run folder: ${relative}`);
+  if (!dir.startsWith(path.resolve(runDir) + path.sep))
+    throw new Error(`${RUN_JSON} points outside the run folder: ${relative}`);
   const statePath = path.join(dir, 'state.json');
   let state: StateJson;
   try {
@@ -160,15 +203,24 @@ export async function readCheckpoint(runDir: string, manifest: RunManifest, rela
     throw new Error(`${statePath} is missing or corrupt (${(error as Error).message}).`);
   }
   const critic = await readLayersWeights(path.join(dir, 'critic'), manifest.networks.critic);
-  const generator = await readLayersWeights(path.join(dir, 'generator'), manifest.networks.generator);
+  const generator = await readLayersWeights(
+    path.join(dir, 'generator'),
+    manifest.networks.generator,
+  );
   const optimizerBytes = await fs.readFile(path.join(dir, 'optimizer.bin'));
-  const floats = new Float32Array(optimizerBytes.buffer.slice(optimizerBytes.byteOffset, optimizerBytes.byteOffset + optimizerBytes.length));
+  const floats = new Float32Array(
+    optimizerBytes.buffer.slice(
+      optimizerBytes.byteOffset,
+      optimizerBytes.byteOffset + optimizerBytes.length,
+    ),
+  );
   let offset = 0;
   const take = (layout: OptimizerLayout): OptimizerState => ({
     step: layout.step,
     slots: layout.slotSizes.map((list) =>
       list.map((size) => {
-        if (offset + size > floats.length) throw new Error(`${path.join(dir, 'optimizer.bin')} is truncated.`);
+        if (offset + size > floats.length)
+          throw new Error(`${path.join(dir, 'optimizer.bin')} is truncated.`);
         const slot = floats.slice(offset, offset + size);
         offset += size;
         return slot;
@@ -177,5 +229,13 @@ export async function readCheckpoint(runDir: string, manifest: RunManifest, rela
   });
   const criticOptimizer = take(state.optimizers.critic);
   const generatorOptimizer = take(state.optimizers.generator);
-  return { iteration: state.iteration, rng: state.rng, sampler: state.sampler, critic, generator, criticOptimizer, generatorOptimizer };
+  return {
+    iteration: state.iteration,
+    rng: state.rng,
+    sampler: state.sampler,
+    critic,
+    generator,
+    criticOptimizer,
+    generatorOptimizer,
+  };
 }

@@ -50,7 +50,10 @@ export function criticGradients(
     // One forward pass over [real; fake]: [2n] critic values.
     const both = critic.apply(tf.concat([input.real, fake], 0));
     const sums = tf.sum(tf.reshape(both, [2, rows]), 1);
-    const w = tf.reshape(tf.mul(tf.sub(tf.slice(sums, [0], [1]), tf.slice(sums, [1], [1])), scale), []) as Scalar;
+    const w = tf.reshape(
+      tf.mul(tf.sub(tf.slice(sums, [0], [1]), tf.slice(sums, [1], [1])), scale),
+      [],
+    ) as Scalar;
     const xHat = interpolate(input.real, fake, input.epsilon);
     const terms = gradientPenalty((x) => critic.apply(x), xHat, penalty);
     // The penalty term is a mean over this rank's rows; reweight it to this rank's share of B.
@@ -70,7 +73,12 @@ export function criticGradients(
     penalty: reduced.scalars[2],
     norms: (norms as unknown as Tensor1D).dataSync() as Float32Array,
   };
-  tf.dispose([value, wasserstein as unknown as Tensor, penaltyValue as unknown as Tensor, norms as unknown as Tensor]);
+  tf.dispose([
+    value,
+    wasserstein as unknown as Tensor,
+    penaltyValue as unknown as Tensor,
+    norms as unknown as Tensor,
+  ]);
   return { gradients: reduced.gradients, metrics };
 }
 
@@ -124,7 +132,11 @@ function reduceAcrossRanks(
 }
 
 /** Gathers each rank's rows of a per-sample metric into the full batch (rank order). */
-export function gatherRows(values: Float32Array, batchSize: number, collective: Collective): Float32Array {
+export function gatherRows(
+  values: Float32Array,
+  batchSize: number,
+  collective: Collective,
+): Float32Array {
   if (collective.size === 1) return values;
   const full = new Float32Array(batchSize);
   full.set(values, shardRange(batchSize, collective)[0]);

@@ -44,9 +44,17 @@ export interface TrainResult {
   checkpoint: string;
 }
 
-export function networkSpecs(config: TrainConfig, dataset: Dataset): { critic: MlpSpec; generator: MlpSpec } {
+export function networkSpecs(
+  config: TrainConfig,
+  dataset: Dataset,
+): { critic: MlpSpec; generator: MlpSpec } {
   return {
-    critic: { inputShape: [dataset.dim], hidden: config.critic.hidden, outputSize: 1, activation: config.critic.activation },
+    critic: {
+      inputShape: [dataset.dim],
+      hidden: config.critic.hidden,
+      outputSize: 1,
+      activation: config.critic.activation,
+    },
     generator: {
       inputShape: [config.generator.latentDim],
       hidden: config.generator.hidden,
@@ -77,12 +85,20 @@ interface Session {
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const collective = options.collective ?? SINGLE_PROCESS;
-  const session = options.config ? await startRun(options, options.config, collective) : await resumeRun(options);
+  const session = options.config
+    ? await startRun(options, options.config, collective)
+    : await resumeRun(options);
   const { manifest } = session;
   const target = options.iterations ?? manifest.config.iterations;
-  session.manifest = { ...manifest, config: { ...manifest.config, iterations: target }, status: 'running' };
+  session.manifest = {
+    ...manifest,
+    config: { ...manifest.config, iterations: target },
+    status: 'running',
+  };
   const log = collective.rank === 0 ? options.logger : undefined;
-  log?.info(`training ${options.runDir}: iteration ${session.iteration} of ${target} on ${options.backend} × ${collective.size}`);
+  log?.info(
+    `training ${options.runDir}: iteration ${session.iteration} of ${target} on ${options.backend} × ${collective.size}`,
+  );
   try {
     const status = await runLoop(session, options, collective, target);
     if (collective.rank === 0) {
@@ -91,13 +107,23 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       options.onCheckpoint?.(session.iteration, session.manifest.checkpoint);
     }
     log?.info(`training ${status} at iteration ${session.iteration}`);
-    return { status, iteration: session.iteration, runDir: options.runDir, checkpoint: session.manifest.checkpoint };
+    return {
+      status,
+      iteration: session.iteration,
+      runDir: options.runDir,
+      checkpoint: session.manifest.checkpoint,
+    };
   } finally {
     disposeSession(session);
   }
 }
 
-async function runLoop(session: Session, options: TrainOptions, collective: Collective, target: number): Promise<'completed' | 'cancelled'> {
+async function runLoop(
+  session: Session,
+  options: TrainOptions,
+  collective: Collective,
+  target: number,
+): Promise<'completed' | 'cancelled'> {
   const config = session.manifest.config;
   let intervalStart = Date.now();
   let intervalIterations = 0;
@@ -112,7 +138,13 @@ async function runLoop(session: Session, options: TrainOptions, collective: Coll
 
     const last = session.iteration === target;
     if (session.iteration % config.progressEvery === 0 || last) {
-      const event = progressEvent(session, metrics, target, (Date.now() - intervalStart) / intervalIterations, options);
+      const event = progressEvent(
+        session,
+        metrics,
+        target,
+        (Date.now() - intervalStart) / intervalIterations,
+        options,
+      );
       intervalStart = Date.now();
       intervalIterations = 0;
       if (collective.rank === 0) {
@@ -120,7 +152,9 @@ async function runLoop(session: Session, options: TrainOptions, collective: Coll
         options.onProgress?.(event);
       }
       if (!Number.isFinite(event.criticLoss)) {
-        throw new Error(`The critic loss became ${event.criticLoss} at iteration ${session.iteration}; lower the learning rate.`);
+        throw new Error(
+          `The critic loss became ${event.criticLoss} at iteration ${session.iteration}; lower the learning rate.`,
+        );
       }
     }
     if (session.iteration % config.checkpointEvery === 0 && !last && collective.rank === 0) {
@@ -163,20 +197,43 @@ function runIteration(session: Session, collective: Collective): IterationMetric
     const epsilon = session.rng.uniforms(batch);
     const input = {
       real: tf.tensor2d(real.data.subarray(start * dim, end * dim), [rows, dim]),
-      fake: tf.tidy(() => session.generator.apply(tf.tensor2d(latent.subarray(start * latentDim, end * latentDim), [rows, latentDim]))),
+      fake: tf.tidy(() =>
+        session.generator.apply(
+          tf.tensor2d(latent.subarray(start * latentDim, end * latentDim), [rows, latentDim]),
+        ),
+      ),
       epsilon: tf.tensor1d(epsilon.subarray(start, end)) as Tensor1D,
       batchSize: batch,
     };
-    const { gradients, metrics } = criticGradients(session.critic, input, config.penalty, collective);
+    const { gradients, metrics } = criticGradients(
+      session.critic,
+      input,
+      config.penalty,
+      collective,
+    );
     session.criticOptimizer.apply(gradients);
     tf.dispose([...gradients, input.real, input.fake, input.epsilon]);
     if (config.penalty.kind === 'clip') clipWeights(session.critic.variables, config.clipValue);
-    last = { ...metrics, norms: step === config.nCritic - 1 ? gatherRows(metrics.norms, batch, collective) : metrics.norms, generatorLoss: 0 };
+    last = {
+      ...metrics,
+      norms:
+        step === config.nCritic - 1 ? gatherRows(metrics.norms, batch, collective) : metrics.norms,
+      generatorLoss: 0,
+    };
   }
 
   const latent = session.rng.normals(batch * latentDim);
-  const latentRows: Tensor = tf.tensor2d(latent.subarray(start * latentDim, end * latentDim), [rows, latentDim]);
-  const { gradients, loss } = generatorGradients(session.critic, session.generator, latentRows, batch, collective);
+  const latentRows: Tensor = tf.tensor2d(latent.subarray(start * latentDim, end * latentDim), [
+    rows,
+    latentDim,
+  ]);
+  const { gradients, loss } = generatorGradients(
+    session.critic,
+    session.generator,
+    latentRows,
+    batch,
+    collective,
+  );
   session.generatorOptimizer.apply(gradients);
   tf.dispose([...gradients, latentRows]);
   return { ...(last as IterationMetrics), generatorLoss: loss };
@@ -185,7 +242,13 @@ function runIteration(session: Session, collective: Collective): IterationMetric
 /** Number of generated samples used to count captured modes in a progress event. */
 const MODE_COUNT_SAMPLES = 1000;
 
-function progressEvent(session: Session, metrics: IterationMetrics, target: number, msPerIteration: number, options: TrainOptions): ProgressEvent {
+function progressEvent(
+  session: Session,
+  metrics: IterationMetrics,
+  target: number,
+  msPerIteration: number,
+  options: TrainOptions,
+): ProgressEvent {
   const event: ProgressEvent = {
     iteration: session.iteration,
     iterations: target,
@@ -201,7 +264,9 @@ function progressEvent(session: Session, metrics: IterationMetrics, target: numb
     const rng = new Rng(session.iteration);
     const z = rng.normals(MODE_COUNT_SAMPLES * session.manifest.config.generator.latentDim);
     const samples = tf.tidy(() => {
-      const out = session.generator.apply(tf.tensor2d(z, [MODE_COUNT_SAMPLES, session.manifest.config.generator.latentDim]));
+      const out = session.generator.apply(
+        tf.tensor2d(z, [MODE_COUNT_SAMPLES, session.manifest.config.generator.latentDim]),
+      );
       return out.dataSync() as Float32Array;
     });
     event.modesCaptured = options.countModes(samples, session.dataset);
@@ -209,7 +274,11 @@ function progressEvent(session: Session, metrics: IterationMetrics, target: numb
   return event;
 }
 
-async function startRun(options: TrainOptions, config: TrainConfig, collective: Collective): Promise<Session> {
+async function startRun(
+  options: TrainOptions,
+  config: TrainConfig,
+  collective: Collective,
+): Promise<Session> {
   validateTrainConfig(config);
   const dataset = createDataset(config.dataset);
   const networks = networkSpecs(config, dataset);
@@ -245,7 +314,9 @@ async function ensureEmptyRunDir(runDir: string): Promise<void> {
     throw error;
   });
   if (entries.length > 0) {
-    throw new Error(`Output folder '${runDir}' is not empty; choose a new folder, or resume the run in it with --resume.`);
+    throw new Error(
+      `Output folder '${runDir}' is not empty; choose a new folder, or resume the run in it with --resume.`,
+    );
   }
   await fs.mkdir(runDir, { recursive: true });
 }
@@ -254,7 +325,15 @@ async function resumeRun(options: TrainOptions): Promise<Session> {
   const manifest = await readRunManifest(options.runDir);
   const state = await readCheckpoint(options.runDir, manifest);
   const dataset = createDataset(manifest.config.dataset);
-  const session = buildSession(manifest, dataset, Rng.fromState(state.rng), state.sampler, state.iteration, state.critic, state.generator);
+  const session = buildSession(
+    manifest,
+    dataset,
+    Rng.fromState(state.rng),
+    state.sampler,
+    state.iteration,
+    state.critic,
+    state.generator,
+  );
   session.criticOptimizer.restore(state.criticOptimizer);
   session.generatorOptimizer.restore(state.generatorOptimizer);
   return session;
@@ -288,7 +367,9 @@ async function saveCheckpoint(session: Session, runDir: string): Promise<RunMani
   const critic = session.critic.weights();
   for (const [i, w] of critic.entries()) {
     if (findNonFinite({ rows: 1, cols: w.length, data: w })) {
-      throw new Error(`Critic weight tensor ${i} is not finite at iteration ${session.iteration}; the run diverged.`);
+      throw new Error(
+        `Critic weight tensor ${i} is not finite at iteration ${session.iteration}; the run diverged.`,
+      );
     }
   }
   return writeCheckpoint(runDir, session.manifest, {
@@ -308,4 +389,3 @@ function disposeSession(session: Session): void {
   session.critic.dispose();
   session.generator.dispose();
 }
-

@@ -1,0 +1,66 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createMatrix, type Matrix } from '../data/matrix';
+import type { DifferentiableModel } from '../nets/model';
+import { criticInputGradient, perSampleNorm } from '../train/penalty';
+
+/** Critic values, input gradients and gradient norms at a set of points. */
+export interface CriticField {
+  values: Float32Array;
+  /** [n, dim] input gradients, in the same layout as the points. */
+  gradients: Matrix;
+  norms: Float32Array;
+}
+
+/** Points per forward/backward pass; bounds peak memory without costing throughput. */
+export const PROBE_BATCH = 2048;
+
+/**
+ * Evaluates the critic and its input gradient at every point, in batches. Each point's gradient
+ * is that of its own critic value: the model runs in inference mode, so batch composition does
+ * not change any point's result.
+ */
+export function evaluateCritic(
+  model: DifferentiableModel,
+  points: Matrix,
+  batch = PROBE_BATCH,
+): CriticField {
+  const values = new Float32Array(points.rows);
+  const gradients = createMatrix(points.rows, points.cols);
+  const norms = new Float32Array(points.rows);
+  const sampleShape = [...model.inputShape];
+  for (let start = 0; start < points.rows; start += batch) {
+    const end = Math.min(points.rows, start + batch);
+    tf.tidy(() => {
+      const x = tf.tensor(points.data.subarray(start * points.cols, end * points.cols), [
+        end - start,
+        ...sampleShape,
+      ]);
+      const critic = (input: tf.Tensor) => tf.reshape(model.apply(input), [-1]);
+      values.set(critic(x).dataSync() as Float32Array, start);
+      const g = criticInputGradient(critic, x);
+      gradients.data.set(g.dataSync() as Float32Array, start * points.cols);
+      norms.set(perSampleNorm(g).dataSync() as Float32Array, start);
+    });
+  }
+  return { values, gradients, norms };
+}
+
+/** Runs the model forward only (a generator), returning [n, outputSize] samples. */
+export function runForward(
+  model: DifferentiableModel,
+  inputs: Matrix,
+  batch = PROBE_BATCH,
+): Matrix {
+  const out = createMatrix(inputs.rows, model.outputSize);
+  for (let start = 0; start < inputs.rows; start += batch) {
+    const end = Math.min(inputs.rows, start + batch);
+    tf.tidy(() => {
+      const x = tf.tensor(inputs.data.subarray(start * inputs.cols, end * inputs.cols), [
+        end - start,
+        ...model.inputShape,
+      ]);
+      out.data.set(model.apply(x).dataSync() as Float32Array, start * model.outputSize);
+    });
+  }
+  return out;
+}

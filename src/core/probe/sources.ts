@@ -1,0 +1,107 @@
+import path from 'node:path';
+import type { ProbeReport } from '../../protocol/report';
+import { createMatrix, type Matrix } from '../data/matrix';
+import { createDataset, type Dataset, type ModeLayout } from '../data/toy';
+import type { Logger } from '../log';
+import type { DifferentiableModel } from '../nets/model';
+import { Mlp } from '../nets/mlp';
+import { Rng } from '../rng';
+import type { ProgressEvent } from '../train/progress';
+import { readCheckpoint, readRunManifest } from '../train/runFolder';
+import { runForward } from './evaluate';
+import { DEFAULT_SAMPLE_COUNT, type ProbeRequest } from './request';
+
+/** Everything a probe needs, resolved from a run folder or from files. */
+export interface ProbeSources {
+  critic: DifferentiableModel;
+  real: Matrix;
+  generated: Matrix;
+  generatedDescription: string;
+  modes?: ModeLayout;
+  scaleDivisor?: number;
+  training: {
+    batchSize?: number;
+    lambda?: number;
+    penalty?: string;
+    target?: number;
+    sources: Record<string, string>;
+  };
+  source: ProbeReport['source'];
+  history?: ProgressEvent[];
+  dispose?: () => void;
+}
+
+export async function resolveProbeSources(
+  request: ProbeRequest,
+  logger: Logger,
+): Promise<ProbeSources> {
+  if (request.run !== undefined) return resolveRun(request, request.run, logger);
+  const { resolveFileSources } = await import('./fileSources');
+  return resolveFileSources(request, logger);
+}
+
+/** Draws real points from a dataset with a stream separate from the probe sets' stream. */
+export function sampleDataset(dataset: Dataset, n: number, seed: number): Matrix {
+  return dataset.sample(n, new Rng(seed ^ 0x5eed), { cursor: 0 });
+}
+
+/** Draws latent codes z ~ N(0, I) and runs the generator on them. */
+export function sampleGenerator(generator: DifferentiableModel, n: number, seed: number): Matrix {
+  const latentDim = generator.inputShape.reduce((a, b) => a * b, 1);
+  const rng = new Rng(seed ^ 0x1a7e);
+  const z = createMatrix(n, latentDim, rng.normals(n * latentDim));
+  return runForward(generator, z);
+}
+
+async function resolveRun(
+  request: ProbeRequest,
+  runDir: string,
+  logger: Logger,
+): Promise<ProbeSources> {
+  const manifest = await readRunManifest(runDir);
+  const relative = request.checkpoint ?? manifest.checkpoint;
+  if (!relative)
+    throw new Error(
+      `${path.join(runDir, 'run.json')} lists no checkpoint yet; wait for the first checkpoint.`,
+    );
+  const state = await readCheckpoint(runDir, manifest, relative);
+  const critic = new Mlp(manifest.networks.critic, 'critic', state.critic);
+  const generator = new Mlp(manifest.networks.generator, 'generator', state.generator);
+  try {
+    const dataset = createDataset(manifest.config.dataset);
+    const count = Math.max(request.counts.real, DEFAULT_SAMPLE_COUNT);
+    const real = sampleDataset(dataset, count, request.seed);
+    const generated = sampleGenerator(
+      generator,
+      Math.max(request.counts.generated, DEFAULT_SAMPLE_COUNT),
+      request.seed,
+    );
+    logger.info(`probing ${runDir} at iteration ${state.iteration} (${relative})`);
+    const config = manifest.config;
+    return {
+      critic,
+      real,
+      generated,
+      generatedDescription: 'generator(z), z ~ N(0, I)',
+      modes: dataset.modes,
+      scaleDivisor: dataset.scaleDivisor,
+      training: {
+        batchSize: config.batchSize,
+        lambda: config.penalty.lambda,
+        penalty: config.penalty.kind,
+        target: config.penalty.target,
+        sources: { batchSize: 'run.json', lambda: 'run.json', target: 'run.json' },
+      },
+      source: {
+        kind: 'run',
+        run: runDir,
+        checkpoint: relative,
+        iteration: state.iteration,
+        dataset: config.dataset.name,
+      },
+      history: manifest.history,
+    };
+  } finally {
+    generator.dispose();
+  }
+}

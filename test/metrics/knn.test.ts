@@ -8,6 +8,7 @@ import {
   type IndexKind,
 } from '../../src/core/metrics/knn';
 import { countContainingBalls } from '../../src/core/metrics/balls';
+import { jsBlockProduct, type BlockProduct } from '../../src/core/metrics/blockProduct';
 import { replay, TestRandom } from './support/random';
 
 /** Naive reference: all squared distances from row q of `queries` to every row of `points`. */
@@ -83,6 +84,34 @@ describe('kNearest', () => {
     assert.throws(() => kNearest(buildNeighbourIndex(points), points, 6), /only 5 points/);
     assert.throws(() => kNearestSelf(buildNeighbourIndex(points), 5), /only 4 points/);
     assert.throws(() => kNearest(buildNeighbourIndex(points), points, 0), /positive integer/);
+  });
+});
+
+describe('BlockProduct plug-in', () => {
+  it('gives exact results from a float32 kernel through rechecks', () => {
+    // Stands in for a tfjs matMul: float32 results, error bound ~ dim · 2⁻²⁴ relative.
+    const float32Product: BlockProduct = {
+      relativeError: 1e-4,
+      multiply(a, aRows, b, bRows, dim, out) {
+        jsBlockProduct.multiply(a, aRows, b, bRows, dim, out);
+        for (let i = 0; i < aRows * bRows; i++) out[i] = Math.fround(out[i]);
+      },
+    };
+    const seed = 1200;
+    const random = new TestRandom(seed);
+    const points = random.normalMatrix(300, 20);
+    const queries = random.normalMatrix(30, 20);
+    const result = kNearest(buildNeighbourIndex(points, { product: float32Product }), queries, 4);
+    for (let q = 0; q < queries.rows; q++) {
+      const expected = naiveDistancesSquared(points, queries, q).sort((a, b) => a - b);
+      for (let m = 0; m < 4; m++) {
+        assert.equal(
+          result.distancesSquared[q * 4 + m],
+          expected[m],
+          `query ${q} slot ${m}${replay(seed)}`,
+        );
+      }
+    }
   });
 });
 

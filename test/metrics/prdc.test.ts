@@ -8,7 +8,7 @@ import { replay, TestRandom } from './support/random';
 const KINDS: IndexKind[] = ['kd-tree', 'blocked'];
 const MODE_STD = 0.02 / 1.414;
 
-/** 8 Gaussians as the WGAN-GP toy code makes them; `modeOf[i]` is row i's component. */
+/** Draws 8 Gaussians as the WGAN-GP toy code makes them; `modeOf[i]` is row i's component. */
 function eightGaussians(random: TestRandom, n: number, onlyMode?: number) {
   const data = new Float32Array(2 * n);
   const modeOf: number[] = [];
@@ -36,11 +36,11 @@ describe('precisionRecall and densityCoverage', () => {
         const fake = matrixOf(c.fake);
         const pr = precisionRecall(real, fake, c.k_pr, { kind });
         const dc = densityCoverage(real, fake, c.k_dc, { kind });
-        const what = `case ${caseIndex}`;
-        assertClose(pr.precision, c.precision, 1e-12, `${what} precision`);
-        assertClose(pr.recall, c.recall, 1e-12, `${what} recall`);
-        assertClose(dc.density, c.density, 1e-12, `${what} density`);
-        assertClose(dc.coverage, c.coverage, 1e-12, `${what} coverage`);
+        const label = `case ${caseIndex}`;
+        assertClose(pr.precision, c.precision, 1e-12, `${label} precision`);
+        assertClose(pr.recall, c.recall, 1e-12, `${label} recall`);
+        assertClose(dc.density, c.density, 1e-12, `${label} density`);
+        assertClose(dc.coverage, c.coverage, 1e-12, `${label} coverage`);
       });
     });
 
@@ -64,6 +64,27 @@ describe('precisionRecall and densityCoverage', () => {
       assert.equal(pr.precision, 1);
       assert.equal(pr.recall, 1);
       assert.equal(dc.coverage, 1);
+    });
+  }
+
+  for (const [dim, kind] of [
+    [2, 'kd-tree'],
+    [16, 'blocked'],
+  ] as const) {
+    it(`match expectations for one law (${dim}-D)`, () => {
+      const seed = 10 + dim;
+      const random = new TestRandom(seed);
+      const real = random.normalMatrix(2000, dim);
+      const fake = random.normalMatrix(2000, dim);
+      const dc = densityCoverage(real, fake, 5, { kind });
+      // E[coverage] = 1 - Π_{i=1..k} (N - i)/(M + N - i) (a real ball misses all M fakes when
+      // its k nearest of the pooled points are all real) ≈ 0.9690; binomial sd 0.0039, bound 5 sd.
+      let miss = 1;
+      for (let i = 1; i <= 5; i++) miss *= (2000 - i) / (4000 - i);
+      assertClose(dc.coverage, 1 - miss, 5 * 0.0039, `coverage${replay(seed)}`);
+      // E[density] = 1: a fake is among a real row's k nearest of N pooled points with chance k/N.
+      // Counts per fake are overdispersed (sd about 2√k), so the mean of 2000 has sd about 0.02.
+      assertClose(dc.density, 1, 4 * 0.02, `density${replay(seed)}`);
     });
   }
 

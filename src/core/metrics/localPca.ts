@@ -25,13 +25,14 @@ export interface LocalPca {
  * cost is O(min(n, dim)³ + n·dim·min(n, dim)). Throws on a non-finite coordinate.
  */
 export function localPca(points: Matrix, rows: ArrayLike<number>): LocalPca {
-  const kept = thin(rows, MAX_PCA_POINTS);
-  const n = kept.length;
+  const sampleRows = thin(rows, MAX_PCA_POINTS);
+  const n = sampleRows.length;
   const dim = points.cols;
   const centred = new Float64Array(n * dim);
   const mean = new Float64Array(dim);
-  for (const row of kept) for (let c = 0; c < dim; c++) mean[c] += points.data[row * dim + c] / n;
-  kept.forEach((row, i) => {
+  for (const row of sampleRows)
+    for (let c = 0; c < dim; c++) mean[c] += points.data[row * dim + c] / n;
+  sampleRows.forEach((row, i) => {
     for (let c = 0; c < dim; c++) centred[i * dim + c] = points.data[row * dim + c] - mean[c];
   });
   return n >= dim ? covariancePca(centred, n, dim) : gramPca(centred, n, dim);

@@ -3,10 +3,10 @@ export const DEFAULT_HISTOGRAM_BINS = 10;
 
 /** Finite and infinite values in ascending order, NaN dropped; the input is not changed. */
 function sortedWithoutNaN(values: ArrayLike<number>): Float64Array {
-  const kept = Float64Array.from(
+  const present = Float64Array.from(
     Array.prototype.filter.call(values, (v: number) => !Number.isNaN(v)) as number[],
   );
-  return kept.sort();
+  return present.sort();
 }
 
 /**

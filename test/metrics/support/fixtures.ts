@@ -34,9 +34,9 @@ export function assertClose(
   actual: number,
   expected: number,
   tolerance: number,
-  what: string,
+  label: string,
 ): void {
   if (!(Math.abs(actual - expected) <= tolerance)) {
-    throw new Error(`${what}: expected ${expected} ± ${tolerance}, got ${actual}`);
+    throw new Error(`${label}: expected ${expected} ± ${tolerance}, got ${actual}`);
   }
 }

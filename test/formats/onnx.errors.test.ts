@@ -58,6 +58,22 @@ describe('readOnnxModel errors', () => {
     assert.match(error.message, /^model\.onnx: /);
   });
 
+  it('lists unsupported ops in the summary', () => {
+    const bytes = encodeModel(
+      reluModel({ nodes: [{ op: 'NonZero', inputs: ['x'], outputs: ['y'] }] }),
+    );
+    assert.deepEqual(inspectOnnx(bytes).unsupportedOps, ['NonZero']);
+    assert.deepEqual(inspectOnnx(CRITIC).unsupportedOps, []);
+  });
+
+  it('rejects op names found on Object.prototype', () => {
+    for (const op of ['constructor', 'toString', '__proto__']) {
+      const bytes = encodeModel(reluModel({ nodes: [{ op, inputs: ['x'], outputs: ['y'] }] }));
+      const error = checkpointError(() => readOnnxModel(bytes));
+      assert.equal(error.code, 'unsupported', op);
+    }
+  });
+
   it('rejects operators from other domains', () => {
     const bytes = encodeModel(
       reluModel({

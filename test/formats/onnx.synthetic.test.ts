@@ -92,6 +92,19 @@ describe('readOnnxModel on PyTorch exports of other layers', () => {
       ['conv2d', 'activation', 'batchNorm', 'reshape', 'dense'],
     );
     assert.ok(read('layernorm_critic_opset17').some((layer) => layer.kind === 'layerNorm'));
+    // The opset-13 export spells LayerNorm as ReduceMean, Sub, Pow, Sqrt, Div, Mul and Add.
+    const decomposed = read('layernorm_critic_opset13').filter((layer) => layer.kind !== 'reshape');
+    assert.deepEqual(
+      decomposed.map((layer) => layer.kind),
+      ['conv2d', 'layerNorm', 'activation', 'dense'],
+    );
+    assert.deepEqual(
+      decomposed[1].weights.map((w) => w.shape),
+      [
+        [4, 3, 3],
+        [4, 3, 3],
+      ],
+    );
     assert.ok(read('instancenorm_critic').some((layer) => layer.kind === 'instanceNorm'));
     const transposed = read('transposed_generator').filter(
       (layer) => layer.kind === 'convTranspose2d',
@@ -306,6 +319,42 @@ describe('readOnnxModel on hand-built graphs', () => {
       };
       checkAgainstReference(build(include), [2, 1, 3, 4], reference);
     }
+  });
+
+  it('gives pooling layers their Lipschitz constants', () => {
+    const spec: ModelSpec = {
+      nodes: [
+        {
+          op: 'MaxPool',
+          inputs: ['x'],
+          outputs: ['a'],
+          attributes: { kernel_shape: [2, 2], strides: [2, 2] },
+        },
+        {
+          op: 'AveragePool',
+          inputs: ['a'],
+          outputs: ['b'],
+          attributes: { kernel_shape: [2, 2], strides: [2, 2] },
+        },
+        {
+          op: 'AveragePool',
+          inputs: ['b'],
+          outputs: ['c'],
+          attributes: { kernel_shape: [2, 2], strides: [1, 1] },
+        },
+        { op: 'GlobalAveragePool', inputs: ['c'], outputs: ['y'] },
+      ],
+      inputs: [{ name: 'x', dims: ['batch', 1, 12, 12] }],
+      outputs: [{ name: 'y', dims: ['batch', 1, 1, 1] }],
+    };
+    const model = readOnnxModel(encodeModel(spec));
+    model.dispose();
+    // Disjoint windows: max pooling is 1-Lipschitz, a mean of n cells 1/sqrt(n); the global
+    // mean runs over the 2 x 2 map left after 12 / 2 / 2 - 1; overlapping windows get none.
+    assert.deepEqual(
+      model.layers.map((layer) => layer.lipschitz),
+      [1, 0.5, undefined, 0.5],
+    );
   });
 
   it('computes a dynamic view from Shape, Gather, Unsqueeze and Concat', () => {

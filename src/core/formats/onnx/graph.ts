@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { CheckpointError } from '../errors';
-import { OPERATORS, supportedOperators } from './ops';
+import { findOperator, supportedOperators } from './ops';
 import { Attributes, describe, type OpContext, type OpImpl } from './ops/types';
 import type { GraphProto, ModelProto, NodeProto } from './proto';
 import { decodeTensorProto } from './tensor';
@@ -93,7 +93,7 @@ export class OnnxGraph {
   private prepare(node: NodeProto, index: number): GraphNode {
     const name = node.name !== '' ? node.name : `${node.opType}_${index}`;
     const base = { name, opType: node.opType, opset: this.opset };
-    const impl = OPERATORS[node.opType];
+    const impl = findOperator(node.opType)!;
     return {
       ...base,
       index,
@@ -206,7 +206,7 @@ function rejectUnsupported(nodes: readonly NodeProto[], opset: number, file?: st
   for (const [index, node] of nodes.entries()) {
     const name = node.name !== '' ? node.name : `#${index}`;
     const foreign = node.domain !== '' && node.domain !== 'ai.onnx';
-    if (!foreign && OPERATORS[node.opType] !== undefined) continue;
+    if (!foreign && findOperator(node.opType) !== undefined) continue;
     const key = `${node.domain}:${node.opType}`;
     if (problems.has(key)) continue;
     const domain = foreign ? ` from domain '${node.domain}'` : '';
@@ -221,7 +221,7 @@ function rejectUnsupported(nodes: readonly NodeProto[], opset: number, file?: st
   );
 }
 
-/** Orders nodes so that every input is produced before it is read (Kahn's algorithm, stable). */
+/** Orders nodes so that every input is produced before it is read. */
 function sortTopologically(nodes: GraphNode[], available: Set<string>, file?: string): GraphNode[] {
   const producers = new Map<string, GraphNode>();
   for (const node of nodes) {
@@ -248,6 +248,16 @@ function sortTopologically(nodes: GraphNode[], available: Set<string>, file?: st
       }
     }
   }
+  // ONNX requires nodes in topological order, and keeping the file's order keeps the layer list in
+  // the order the exporter wrote it. Unsorted graphs are sorted in waves of ready nodes.
+  const seen = new Set(available);
+  const inOrder = nodes.every((node) => {
+    const ready = node.inputs.every((name) => name === '' || seen.has(name));
+    for (const output of node.outputs) seen.add(output);
+    return ready;
+  });
+  if (inOrder) return nodes;
+
   const sorted: GraphNode[] = [];
   const done = new Set(available);
   let pending = nodes;

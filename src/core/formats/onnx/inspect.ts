@@ -1,5 +1,6 @@
 import type { ReadLimits } from '../errors';
 import { asReadError, decodeOnnx } from './load';
+import { findOperator } from './ops';
 import type { Dimension, ValueInfoProto } from './proto';
 import { dataTypeName, elementCount } from './tensor';
 
@@ -29,6 +30,8 @@ export interface OnnxSummary {
   /** Number of nodes per op_type, with `domain:` prefixed for operators outside the default domain. */
   opHistogram: Record<string, number>;
   nodeCount: number;
+  /** Keys of `opHistogram` that readOnnxModel does not support, sorted. */
+  unsupportedOps: string[];
   initializers: OnnxInitializerSummary[];
   parameterCount: number;
 }
@@ -81,6 +84,9 @@ function summarize(
     outputs: graph.output.map(summarizeValue),
     opHistogram,
     nodeCount: graph.node.length,
+    unsupportedOps: Object.keys(opHistogram)
+      .filter((key) => findOperator(key) === undefined)
+      .sort(),
     initializers,
     parameterCount: initializers.reduce((total, t) => total + t.parameters, 0),
   };

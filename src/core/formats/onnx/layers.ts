@@ -75,9 +75,34 @@ export function describeLayer(node: GraphNode, inputs: readonly (Value | undefin
     if (lipschitz !== undefined) layer.lipschitz = lipschitz;
   }
   if (layer.kind === 'reshape') layer.lipschitz = 1;
+  const poolLipschitz = layer.kind === 'pool' ? poolBound(node, inputs[0]) : undefined;
+  if (poolLipschitz !== undefined) layer.lipschitz = poolLipschitz;
   const linear = linearOperator(node, inputs);
   if (linear !== undefined) layer.linear = linear;
   return layer;
+}
+
+/**
+ * Returns the Lipschitz constant (L2) of a pooling layer whose windows do not overlap and have no
+ * padding: 1 for max pooling, 1/sqrt(window size) for average pooling. Overlapping or padded
+ * windows are left without a constant.
+ */
+function poolBound(node: GraphNode, x: Value | undefined): number | undefined {
+  if (node.opType === 'GlobalMaxPool') return 1;
+  if (node.opType === 'GlobalAveragePool') {
+    const spatial = x === undefined ? [] : shapeOf(x).slice(2);
+    return spatial.length > 0 ? 1 / Math.sqrt(spatial.reduce((a, b) => a * b, 1)) : undefined;
+  }
+  const kernel = node.attrs.ints('kernel_shape') ?? [];
+  const strides = node.attrs.ints('strides') ?? kernel.map(() => 1);
+  const pads = node.attrs.ints('pads') ?? [];
+  const padded =
+    pads.some((p) => p !== 0) || node.attrs.string('auto_pad', 'NOTSET').startsWith('SAME');
+  const overlapping = kernel.some((k, i) => (strides[i] ?? 1) < k);
+  if (kernel.length === 0 || padded || overlapping || node.attrs.int('ceil_mode', 0) !== 0)
+    return undefined;
+  if (node.opType === 'MaxPool') return 1;
+  return 1 / Math.sqrt(kernel.reduce((a, b) => a * b, 1));
 }
 
 function kindOf(opType: string): LayerKind {

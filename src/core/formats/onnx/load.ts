@@ -3,6 +3,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { DifferentiableModel, LayerInfo } from '../../nets/model';
 import { CheckpointError, DEFAULT_LIMITS, type ReadLimits } from '../errors';
 import { defaultOpset, OnnxGraph } from './graph';
+import { collapseLayerNorms, type TracedLayer } from './layerNormPattern';
 import { describeLayer } from './layers';
 import { decodeModel, type Dimension, type ModelProto, type ValueInfoProto } from './proto';
 import { DataType, dataTypeName } from './tensor';
@@ -202,7 +203,8 @@ function traceGraph(
   shape: number[],
   file?: string,
 ): { layers: LayerInfo[]; outputSize: number } {
-  const layers: LayerInfo[] = [];
+  const traced: TracedLayer[] = [];
+  let layers: LayerInfo[] = [];
   let outputSize = 1;
   tf.tidy(() => {
     const dataPath = new Set<Value>();
@@ -210,8 +212,11 @@ function traceGraph(
     dataPath.add(x);
     const [out] = graph.run(new Map([[inputName, x]]), [outputName], (node, inputs, outputs) => {
       if (!inputs.some((value) => value !== undefined && dataPath.has(value))) return;
-      for (const value of outputs) if (!isStatic(value)) dataPath.add(value);
-      layers.push(describeLayer(node, inputs));
+      const tensors = outputs.filter((value) => !isStatic(value));
+      // Shape and Size read the input's shape but are not layers: their outputs are static.
+      if (tensors.length === 0) return;
+      for (const value of tensors) dataPath.add(value);
+      traced.push({ node, inputs, layer: describeLayer(node, inputs) });
     });
     if (isStatic(out) || !dataPath.has(out)) {
       throw new CheckpointError(
@@ -228,6 +233,7 @@ function traceGraph(
       );
     }
     outputSize = sizeOf(out.shape.slice(1));
+    layers = collapseLayerNorms(traced);
   });
   return { layers, outputSize };
 }

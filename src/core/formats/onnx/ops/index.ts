@@ -16,6 +16,12 @@ export const OPERATORS: Readonly<Record<string, OpImpl>> = {
   ...SHAPE_OPS,
 };
 
+/** Returns the implementation of a default-domain operator, or undefined when unsupported. */
+export function findOperator(opType: string): OpImpl | undefined {
+  // An own-property check, so that names such as 'constructor' are not found on the prototype.
+  return Object.prototype.hasOwnProperty.call(OPERATORS, opType) ? OPERATORS[opType] : undefined;
+}
+
 export function supportedOperators(): string[] {
   return Object.keys(OPERATORS).sort();
 }

@@ -37,7 +37,7 @@ export interface CriticTrainingOptions {
   rng: Rng;
 }
 
-/** Means over every step of the last stage, taken before each step's update. */
+/** Averages over the last stage: metrics from before each update, weights from after it. */
 export interface CriticTrainingSummary {
   meanCriticLoss: number;
   meanWasserstein: number;
@@ -123,39 +123,51 @@ export function removeDir(dir: string): Promise<void> {
   return fs.rm(dir, { recursive: true, force: true });
 }
 
-/** Reads every file and folder under `dir`: relative paths in sorted order, with file bytes. */
-export async function snapshotFolder(dir: string): Promise<Map<string, Buffer | 'folder'>> {
-  const entries = new Map<string, Buffer | 'folder'>();
+/** A file or folder as a snapshot records it: kind, inode, modification time and file bytes. */
+export interface SnapshotEntry {
+  kind: 'file' | 'folder';
+  inode: number;
+  modifiedMs: number;
+  bytes?: Buffer;
+}
+
+/**
+ * Reads `dir` and everything under it, keyed by relative path in sorted order ('.' for `dir`).
+ * A folder's modification time changes when an entry is created in it, even a temporary one
+ * that is removed again, and a file replaced by a rename gets a new inode.
+ */
+export async function snapshotFolder(dir: string): Promise<Map<string, SnapshotEntry>> {
+  const entries = new Map<string, SnapshotEntry>();
   const visit = async (relative: string): Promise<void> => {
-    const children = await fs.readdir(path.join(dir, relative), { withFileTypes: true });
-    for (const child of children.sort((a, b) => a.name.localeCompare(b.name))) {
-      const childPath = path.join(relative, child.name);
-      if (child.isDirectory()) {
-        entries.set(childPath, 'folder');
-        await visit(childPath);
-      } else {
-        entries.set(childPath, await fs.readFile(path.join(dir, childPath)));
-      }
+    const absolute = path.join(dir, relative);
+    const stats = await fs.stat(absolute);
+    if (!stats.isDirectory()) {
+      const bytes = await fs.readFile(absolute);
+      entries.set(relative, { kind: 'file', inode: stats.ino, modifiedMs: stats.mtimeMs, bytes });
+      return;
     }
+    entries.set(relative, { kind: 'folder', inode: stats.ino, modifiedMs: stats.mtimeMs });
+    const children = (await fs.readdir(absolute)).sort();
+    for (const child of children) await visit(path.join(relative, child));
   };
-  await visit('');
+  await visit('.');
   return entries;
 }
 
-/** Asserts that two snapshots list the same paths and that every file has the same bytes. */
+/** Asserts that two snapshots list the same paths and that no entry was modified or replaced. */
 export function assertSameSnapshot(
-  after: Map<string, Buffer | 'folder'>,
-  before: Map<string, Buffer | 'folder'>,
+  after: Map<string, SnapshotEntry>,
+  before: Map<string, SnapshotEntry>,
   label: string,
 ): void {
   assert.deepEqual([...after.keys()], [...before.keys()], `${label}: folder listing changed`);
-  for (const [relative, contents] of before) {
-    const now = after.get(relative);
-    if (contents === 'folder') {
-      assert.equal(now, 'folder', `${label}: ${relative} is no longer a folder`);
-    } else {
-      assert.ok(Buffer.isBuffer(now), `${label}: ${relative} is no longer a file`);
-      assert.ok(now.equals(contents), `${label}: ${relative} changed`);
+  for (const [relative, entry] of before) {
+    const now = after.get(relative) as SnapshotEntry;
+    assert.equal(now.kind, entry.kind, `${label}: ${relative} changed kind`);
+    assert.equal(now.inode, entry.inode, `${label}: ${relative} was replaced`);
+    assert.equal(now.modifiedMs, entry.modifiedMs, `${label}: ${relative} was modified`);
+    if (entry.bytes) {
+      assert.ok(now.bytes?.equals(entry.bytes), `${label}: ${relative} has new contents`);
     }
   }
 }

@@ -207,7 +207,13 @@ export async function readCheckpoint(
     path.join(dir, 'generator'),
     manifest.networks.generator,
   );
-  const optimizerBytes = await fs.readFile(path.join(dir, 'optimizer.bin'));
+  const optimizerPath = path.join(dir, 'optimizer.bin');
+  const optimizerBytes = await fs.readFile(optimizerPath);
+  if (optimizerBytes.length % Float32Array.BYTES_PER_ELEMENT !== 0) {
+    throw new Error(
+      `${optimizerPath} is truncated: ${optimizerBytes.length} bytes is not a whole number of float32 values.`,
+    );
+  }
   const floats = new Float32Array(
     optimizerBytes.buffer.slice(
       optimizerBytes.byteOffset,
@@ -219,8 +225,7 @@ export async function readCheckpoint(
     step: layout.step,
     slots: layout.slotSizes.map((list) =>
       list.map((size) => {
-        if (offset + size > floats.length)
-          throw new Error(`${path.join(dir, 'optimizer.bin')} is truncated.`);
+        if (offset + size > floats.length) throw new Error(`${optimizerPath} is truncated.`);
         const slot = floats.slice(offset, offset + size);
         offset += size;
         return slot;
@@ -229,6 +234,10 @@ export async function readCheckpoint(
   });
   const criticOptimizer = take(state.optimizers.critic);
   const generatorOptimizer = take(state.optimizers.generator);
+  if (offset !== floats.length) {
+    const extra = (floats.length - offset) * Float32Array.BYTES_PER_ELEMENT;
+    throw new Error(`${optimizerPath} has ${extra} bytes more than ${statePath} lists.`);
+  }
   return {
     iteration: state.iteration,
     rng: state.rng,

@@ -98,6 +98,23 @@ describe('train errors', function () {
     await assertRejectedWithoutWrites(() => train(options(runDir)), file);
   });
 
+  it('rejects an optimizer.bin cut inside a value', async function () {
+    const runDir = await copyOfTemplate('truncated-optimizer');
+    const manifest = await readRunManifest(runDir);
+    const file = path.join(runDir, manifest.checkpoint, 'optimizer.bin');
+    const bytes = await fs.readFile(file);
+    await fs.writeFile(file, bytes.subarray(0, bytes.length - 2));
+    await assertRejectedWithoutWrites(() => train(options(runDir)), file);
+  });
+
+  it('rejects an optimizer.bin with extra bytes', async function () {
+    const runDir = await copyOfTemplate('long-optimizer');
+    const manifest = await readRunManifest(runDir);
+    const file = path.join(runDir, manifest.checkpoint, 'optimizer.bin');
+    await fs.appendFile(file, Buffer.alloc(64));
+    await assertRejectedWithoutWrites(() => train(options(runDir)), file);
+  });
+
   it('rejects a new run into a non-empty folder', async function () {
     const withRun = await copyOfTemplate('existing-run');
     await assertRejectedWithoutWrites(() => train(options(withRun, presetConfig('tiny'))), withRun);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { initBackend } from '../../src/core/backend/init';
 import { CheckpointError } from '../../src/core/formats/errors';
 import { inspectOnnx } from '../../src/core/formats/onnx/inspect';
-import { readOnnxModel } from '../../src/core/formats/onnx/load';
+import { readOnnxFile, readOnnxModel } from '../../src/core/formats/onnx/load';
 import { decodeModel } from '../../src/core/formats/onnx/proto';
 import { MAX_MESSAGE_DEPTH, ProtoReader } from '../../src/core/formats/onnx/protobuf';
 import { silentLogger } from '../../src/core/log';
@@ -192,6 +192,22 @@ describe('readOnnxModel errors', () => {
       checkpointError(() => readOnnxModel(small)).message,
       /12 bytes of raw data, expected 16/,
     );
+  });
+
+  it('reads files from disk with a size check', async () => {
+    const file = path.join(TOY_DIR, 'cg_8g_gp', 'critic.onnx');
+    const model = await readOnnxFile(file);
+    model.dispose();
+    assert.deepEqual(model.inputShape, [2]);
+    await assert.rejects(
+      readOnnxFile(file, { limits: { maxFileBytes: 1024 } }),
+      (error: unknown) => {
+        return error instanceof CheckpointError && error.code === 'too-large';
+      },
+    );
+    await assert.rejects(readOnnxFile(path.join(TOY_DIR, 'absent.onnx')), (error: unknown) => {
+      return error instanceof CheckpointError && error.code === 'not-found';
+    });
   });
 
   it('rejects truncated copies of the critic', () => {

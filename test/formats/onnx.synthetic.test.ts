@@ -357,6 +357,46 @@ describe('readOnnxModel on hand-built graphs', () => {
     );
   });
 
+  it('moves space to depth and back', () => {
+    const spec: ModelSpec = {
+      nodes: [
+        { op: 'SpaceToDepth', inputs: ['x'], outputs: ['d'], attributes: { blocksize: 2 } },
+        {
+          op: 'DepthToSpace',
+          inputs: ['d'],
+          outputs: ['y'],
+          attributes: { blocksize: 2, mode: 'DCR' },
+        },
+      ],
+      inputs: [{ name: 'x', dims: ['batch', 3, 4, 6] }],
+      outputs: [{ name: 'y', dims: ['batch', 3, 4, 6] }],
+    };
+    const roundTrip = readOnnxModel(encodeModel(spec));
+    const data = sampleValues(2 * 72, 2);
+    assert.deepEqual(run(roundTrip, [2, 3, 4, 6], data).y, Array.from(Float32Array.from(data)));
+    roundTrip.dispose();
+
+    const depth = readOnnxModel(
+      encodeModel({
+        ...spec,
+        nodes: [spec.nodes[0]],
+        outputs: [{ name: 'd', dims: ['batch', 12, 2, 3] }],
+      }),
+    );
+    const { y } = run(depth, [2, 3, 4, 6], data);
+    depth.dispose();
+    // Output channel (bh·2 + bw)·3 + c at (i, j) holds input channel c at (2i + bh, 2j + bw).
+    const expected: number[] = [];
+    for (let n = 0; n < 2; n++)
+      for (let k = 0; k < 12; k++)
+        for (let i = 0; i < 2; i++)
+          for (let j = 0; j < 3; j++) {
+            const [bh, bw, c] = [Math.floor(k / 6), Math.floor(k / 3) % 2, k % 3];
+            expected.push(Math.fround(data[((n * 3 + c) * 4 + 2 * i + bh) * 6 + 2 * j + bw]));
+          }
+    assert.deepEqual(y, expected);
+  });
+
   it('computes a dynamic view from Shape, Gather, Unsqueeze and Concat', () => {
     const spec: ModelSpec = {
       nodes: [

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { readFile, stat } from 'node:fs/promises';
 import type { DifferentiableModel, LayerInfo } from '../../nets/model';
 import { CheckpointError, DEFAULT_LIMITS, type ReadLimits } from '../errors';
 import { defaultOpset, OnnxGraph } from './graph';
@@ -87,6 +88,28 @@ export function readOnnxModel(
       throw error;
     }
   });
+}
+
+/** Reads an ONNX file from disk, checking its size against `maxFileBytes` before reading it. */
+export async function readOnnxFile(
+  file: string,
+  options: OnnxLoadOptions = {},
+): Promise<OnnxModel> {
+  const maxFileBytes = options.limits?.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch {
+    throw new CheckpointError('not-found', 'the file was not found', file);
+  }
+  if (size > maxFileBytes) {
+    throw new CheckpointError(
+      'too-large',
+      `the file has ${size} bytes, over the limit of ${maxFileBytes}`,
+      file,
+    );
+  }
+  return readOnnxModel(await readFile(file), file, options);
 }
 
 /**

@@ -3,6 +3,7 @@ import { ELEMENTWISE_OPS } from './elementwise';
 import { LINEAR_OPS } from './linear';
 import { NORM_OPS } from './norm';
 import { POOL_OPS } from './pool';
+import { RESIZE_OPS } from './resize';
 import { SHAPE_OPS } from './shape';
 import type { OpImpl } from './types';
 
@@ -12,6 +13,7 @@ export const OPERATORS: Readonly<Record<string, OpImpl>> = {
   ...LINEAR_OPS,
   ...CONV_OPS,
   ...POOL_OPS,
+  ...RESIZE_OPS,
   ...NORM_OPS,
   ...SHAPE_OPS,
 };

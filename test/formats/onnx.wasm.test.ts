@@ -58,6 +58,7 @@ describe('readOnnxModel on the wasm backend', () => {
     'dilated_critic',
     'pooling_critic',
     'indexing_critic',
+    'upsampling_generator',
   ]) {
     it(`matches float64 PyTorch on ${name}`, () => {
       const base = path.join(SYNTHETIC_DIR, name);

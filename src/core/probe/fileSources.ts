@@ -8,7 +8,8 @@ import { loadModelFile, readBoundedFile } from '../formats/loadModel';
 import { readNpy } from '../formats/npy';
 import type { Logger } from '../log';
 import { DEFAULT_SAMPLE_COUNT, type ProbeRequest } from './request';
-import { sampleDataset, sampleGenerator, type ProbeSources } from './sources';
+import { sampleDataset, sampleGenerator } from './sampling';
+import type { ProbeSources } from './sources';
 
 /** Reads points from a .npy or .csv file (by content: .npy starts with its magic bytes). */
 export async function readPoints(file: string): Promise<Matrix> {

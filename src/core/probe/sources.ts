@@ -1,14 +1,14 @@
 import path from 'node:path';
 import type { ProbeReport } from '../../protocol/report';
-import { createMatrix, type Matrix } from '../data/matrix';
-import { createDataset, type Dataset, type ModeLayout } from '../data/toy';
+import type { Matrix } from '../data/matrix';
+import { createDataset, type ModeLayout } from '../data/toy';
 import type { Logger } from '../log';
 import type { DifferentiableModel } from '../nets/model';
 import { Mlp } from '../nets/mlp';
-import { Rng } from '../rng';
 import type { ProgressEvent } from '../train/progress';
 import { readCheckpoint, readRunManifest } from '../train/runFolder';
-import { runForward } from './evaluate';
+import { resolveFileSources } from './fileSources';
+import { sampleDataset, sampleGenerator } from './sampling';
 import { DEFAULT_SAMPLE_COUNT, type ProbeRequest } from './request';
 
 /** Everything a probe needs, resolved from a run folder or from files. */
@@ -36,21 +36,7 @@ export async function resolveProbeSources(
   logger: Logger,
 ): Promise<ProbeSources> {
   if (request.run !== undefined) return resolveRun(request, request.run, logger);
-  const { resolveFileSources } = await import('./fileSources');
   return resolveFileSources(request, logger);
-}
-
-/** Draws real points from a dataset with a stream separate from the probe sets' stream. */
-export function sampleDataset(dataset: Dataset, n: number, seed: number): Matrix {
-  return dataset.sample(n, new Rng(seed ^ 0x5eed), { cursor: 0 });
-}
-
-/** Draws latent codes z ~ N(0, I) and runs the generator on them. */
-export function sampleGenerator(generator: DifferentiableModel, n: number, seed: number): Matrix {
-  const latentDim = generator.inputShape.reduce((a, b) => a * b, 1);
-  const rng = new Rng(seed ^ 0x1a7e);
-  const z = createMatrix(n, latentDim, rng.normals(n * latentDim));
-  return runForward(generator, z);
 }
 
 async function resolveRun(

@@ -104,6 +104,14 @@ class GanDiagnostics extends Disposable {
         if (target)
           void vscode.commands.executeCommand('ganDiagnostics.probe', vscode.Uri.file(target));
         return;
+      case 'compare':
+        if (subject.runDir)
+          void vscode.commands.executeCommand(
+            'ganDiagnostics.compare',
+            vscode.Uri.file(subject.runDir),
+          );
+        else void vscode.commands.executeCommand('ganDiagnostics.compare');
+        return;
       case 'exportReport':
         void vscode.commands.executeCommand('ganDiagnostics.exportReport');
         return;

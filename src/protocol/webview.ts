@@ -136,7 +136,7 @@ export type HostToWebview =
   | { type: 'checkpointError'; file: string; message: string; canReopen: boolean };
 
 export type WebviewAction =
-  'probe' | 'exportReport' | 'cancelJob' | 'reopenWithDefault' | 'openRunFolder';
+  'probe' | 'compare' | 'exportReport' | 'cancelJob' | 'reopenWithDefault' | 'openRunFolder';
 
 export type WebviewToHost =
   | { type: 'ready' }

@@ -16,6 +16,7 @@ export const REPORT_VIEWS: readonly ReportView[] = [
 
 export const WEBVIEW_ACTIONS: readonly WebviewAction[] = [
   'probe',
+  'compare',
   'exportReport',
   'cancelJob',
   'reopenWithDefault',

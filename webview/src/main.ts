@@ -1,27 +1,28 @@
-import { checkHostToWebview } from '../../src/protocol/webviewGuards';
-import type { HostToWebview } from '../../src/protocol/webview';
+/*
+ * Entry point of the webview bundle, shared by the report view and the checkpoint editor; the
+ * page's `data-mode` attribute says which one to start.
+ */
+import 'uplot/dist/uPlot.min.css';
+import './elements';
+import { onHostMessage, post, reportPolicyViolations } from './api';
+import { CheckpointApp } from './checkpointApp';
+import { ReportApp } from './reportApp';
 
-declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
+declare global {
+  interface Window {
+    /** Read by lit when it has to add style elements; must match the page's style nonce. */
+    litNonce?: string;
+  }
+}
 
-const vscode = acquireVsCodeApi();
+const nonce = document.querySelector('meta[property="csp-nonce"]')?.getAttribute('nonce');
+if (nonce) window.litNonce = nonce;
+reportPolicyViolations();
+
 const root = document.getElementById('app') ?? document.body;
-
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const problem = checkHostToWebview(event.data);
-  if (problem) {
-    vscode.postMessage({ type: 'error', message: `dropped a malformed message: ${problem}` });
-    return;
-  }
-  const message = event.data as HostToWebview;
-  if (message.type === 'report') {
-    root.replaceChildren(
-      ...message.report.findings.map((finding) => {
-        const item = document.createElement('p');
-        item.textContent = `${finding.severity}: ${finding.message} — ${finding.fix}`;
-        return item;
-      }),
-    );
-  }
-});
-
-vscode.postMessage({ type: 'ready' });
+const app =
+  root.dataset.mode === 'checkpoint'
+    ? new CheckpointApp(root, root.dataset.file ?? '')
+    : new ReportApp(root);
+onHostMessage((message) => app.handle(message));
+post({ type: 'ready' });

@@ -38,7 +38,7 @@ export function heatmapPixels(
   low: Rgb,
   high: Rgb,
   alpha = 200,
-): Uint8ClampedArray {
+): Uint8ClampedArray<ArrayBuffer> {
   const [min, max] = finiteRange(values);
   const pixels = new Uint8ClampedArray(width * height * 4);
   for (let row = 0; row < height; row++) {

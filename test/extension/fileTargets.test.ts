@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  summarizeInspectResult,
+  summarizeRunManifest,
+  tooLargeMessage,
+} from '../../src/extension/checkpointSummary';
+import { checkpointOf, resolveProbeTarget } from '../../src/extension/probeTargets';
+import { findRunFolder, readRunJson, readRunReports } from '../../src/extension/runFiles';
+import { generatorFor, isWatchedFile, watchTargetFor } from '../../src/extension/watchTargets';
+import { sampleReport } from '../support/reportFixture';
+
+const runJson = {
+  format: 'gan-diagnostics-run',
+  formatVersion: 1,
+  status: 'completed',
+  createdAt: 'c',
+  updatedAt: 'u',
+  config: {
+    dataset: { name: '8gaussians' },
+    penalty: { kind: 'gp', lambda: 10, target: 1 },
+    iterations: 20,
+    batchSize: 32,
+    nCritic: 5,
+  },
+  networks: {
+    critic: { inputShape: [2], hidden: [16, 16], outputSize: 1, activation: { name: 'relu' } },
+    generator: { inputShape: [2], hidden: [16], outputSize: 2, activation: { name: 'relu' } },
+  },
+  iteration: 20,
+  checkpoint: 'checkpoints/0000020',
+  checkpoints: [{ iteration: 20, path: 'checkpoints/0000020' }],
+  backend: 'wasm',
+  history: [],
+};
+
+describe('run folders on disk', () => {
+  let root: string;
+  let run: string;
+
+  beforeEach(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'gan-ext-'));
+    run = path.join(root, 'run');
+    mkdirSync(path.join(run, 'checkpoints', '0000020', 'critic'), { recursive: true });
+    mkdirSync(path.join(run, 'reports'));
+    writeFileSync(path.join(run, 'run.json'), JSON.stringify(runJson));
+  });
+
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('readRunJson reads a manifest and rejects others', async () => {
+    assert.equal((await readRunJson(run)).iteration, 20);
+    writeFileSync(path.join(run, 'run.json'), '{"format":"other"}');
+    await assert.rejects(
+      readRunJson(run),
+      /is not a GAN Diagnostics run manifest \(format 'other'\)/,
+    );
+    await assert.rejects(readRunJson(root), /not found: .* is not a run folder/);
+  });
+
+  it('resolveProbeTarget finds the run and the checkpoint', async () => {
+    assert.deepEqual(await resolveProbeTarget(path.join(run, 'run.json')), {
+      kind: 'run',
+      runDir: run,
+    });
+    assert.deepEqual(await resolveProbeTarget(run), { kind: 'run', runDir: run });
+    const model = path.join(run, 'checkpoints', '0000020', 'critic', 'model.json');
+    assert.deepEqual(await resolveProbeTarget(model), {
+      kind: 'run',
+      runDir: run,
+      checkpoint: path.join('checkpoints', '0000020'),
+    });
+  });
+
+  it('resolveProbeTarget treats a model outside a run as a critic', async () => {
+    const critic = path.join(root, 'critic.onnx');
+    assert.deepEqual(await resolveProbeTarget(critic), { kind: 'critic', critic });
+    const other = await resolveProbeTarget(path.join(root, 'notes.txt'));
+    assert.equal(other.kind, 'unknown');
+  });
+
+  it('checkpointOf needs a folder below checkpoints', () => {
+    assert.equal(checkpointOf(run, path.join(run, 'checkpoints')), undefined);
+    assert.equal(checkpointOf(run, path.join(run, 'run.json')), undefined);
+  });
+
+  it('findRunFolder stops at the depth limit', async () => {
+    const deep = path.join(run, 'checkpoints', '0000020', 'critic', 'model.json');
+    assert.equal(await findRunFolder(deep), run);
+    assert.equal(await findRunFolder(deep, 1), undefined);
+  });
+
+  it('readRunReports sorts by iteration and skips broken files', async () => {
+    const later = sampleReport({
+      source: { kind: 'run', run, checkpoint: 'checkpoints/0000020', iteration: 20 },
+    });
+    const earlier = sampleReport({
+      source: { kind: 'run', run, checkpoint: 'checkpoints/0000010', iteration: 10 },
+    });
+    writeFileSync(path.join(run, 'reports', 'a.json'), JSON.stringify(later));
+    writeFileSync(path.join(run, 'reports', 'b.json'), JSON.stringify(earlier));
+    writeFileSync(path.join(run, 'reports', 'c.json'), 'not json');
+    const { reports, problems } = await readRunReports(run);
+    assert.deepEqual(
+      reports.map((r) => r.report.source.iteration),
+      [10, 20],
+    );
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /c\.json is not valid JSON/);
+  });
+
+  it('watchTargetFor pairs a critic with its generator and real data', async () => {
+    const exports = path.join(root, 'exports', 'step_100');
+    mkdirSync(exports, { recursive: true });
+    const critic = path.join(exports, 'critic.onnx');
+    writeFileSync(critic, '');
+    const missing = await watchTargetFor(critic, root);
+    assert.equal(missing.kind, 'incomplete');
+    writeFileSync(path.join(exports, 'generator.onnx'), '');
+    const noData = await watchTargetFor(critic, root);
+    assert.equal(noData.kind, 'incomplete');
+    assert.match(
+      noData.kind === 'incomplete' ? noData.reason : '',
+      /save the training data as real\.npy/,
+    );
+    writeFileSync(path.join(root, 'real.npy'), '');
+    assert.deepEqual(await watchTargetFor(critic, root), {
+      kind: 'files',
+      critic,
+      generator: path.join(exports, 'generator.onnx'),
+      real: path.join(root, 'real.npy'),
+    });
+  });
+
+  it('summarizeRunManifest counts the MLP parameters', () => {
+    const summary = summarizeRunManifest(path.join(run, 'run.json'), 100, runJson as never);
+    // critic 2·16+16 + 16·16+16 + 16·1+1 = 337; generator 2·16+16 + 16·2+2 = 82
+    assert.equal(summary.parameterCount, 337 + 82);
+    assert.equal(summary.architecture, 'critic 2→16→16→1 (relu); generator 2→16→2 (relu)');
+    assert.equal(summary.probeable, true);
+  });
+});
+
+describe('watched files', () => {
+  it('isWatchedFile reacts to run.json and critic exports only', () => {
+    assert.equal(isWatchedFile('/a/run.json'), true);
+    assert.equal(isWatchedFile('/a/critic_0100.onnx'), true);
+    assert.equal(isWatchedFile('/a/generator_0100.onnx'), false);
+    assert.equal(isWatchedFile('/a/reports/0001.json'), false);
+  });
+
+  it('generatorFor swaps the role in the name', () => {
+    assert.equal(generatorFor('/a/critic_0100.onnx'), path.join('/a', 'generator_0100.onnx'));
+    assert.equal(generatorFor('/a/netCritic.onnx'), path.join('/a', 'netgenerator.onnx'));
+  });
+});
+
+describe('summarizeInspectResult', () => {
+  it('reads layers, counts and metadata from an ONNX summary', () => {
+    const summary = summarizeInspectResult('/m.onnx', 2048, {
+      format: 'onnx',
+      producerName: 'pytorch',
+      irVersion: 8,
+      initializers: [
+        { name: 'w', dtype: 'float', shape: [2, 16], parameters: 32 },
+        { name: 'b', dtype: 'float', shape: [16], parameters: 16 },
+      ],
+      opHistogram: { Gemm: 2 },
+    });
+    assert.equal(summary.format, 'onnx');
+    assert.equal(summary.parameterCount, 48);
+    assert.deepEqual(
+      summary.layers.map((l) => l.shape),
+      ['2 × 16', '16'],
+    );
+    assert.equal(summary.metadata.producerName, 'pytorch');
+    assert.equal(summary.metadata.irVersion, '8');
+    assert.equal(summary.metadata.opHistogram, undefined);
+  });
+
+  it('keeps per-layer statistics', () => {
+    const summary = summarizeInspectResult('/m.pt', 1, {
+      format: 'torch-zip',
+      parameterCount: 5,
+      layers: [
+        {
+          name: 'fc.weight',
+          shape: [5],
+          stats: { mean: 0.1, std: 0.2, min: -1, max: 1, nonFinite: 0 },
+        },
+      ],
+    });
+    assert.deepEqual(summary.layers[0], {
+      name: 'fc.weight',
+      shape: '5',
+      parameters: 5,
+      mean: 0.1,
+      std: 0.2,
+      min: -1,
+      max: 1,
+      nonFinite: 0,
+    });
+  });
+
+  it('tooLargeMessage names the size, the limit and the setting', () => {
+    assert.equal(
+      tooLargeMessage('/a/big.pt', 3 * 1024 * 1024, 1024 * 1024),
+      'big.pt is 3 MB, above the limit of 1 MB set by ganDiagnostics.maxCheckpointSizeMB. Raise the setting to open it here.',
+    );
+  });
+});

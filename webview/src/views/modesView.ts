@@ -1,0 +1,78 @@
+import type { ProbeReport } from '../../../src/protocol/report';
+import { modeColumns } from '../charts/chartData';
+import { Plot } from '../charts/plot';
+import { el, formatNumber, formatPercent, keyValueTable } from '../dom';
+import { palette } from '../theme';
+import { ChartView } from './view';
+
+/** Mode coverage: captured modes, high-quality share and reverse KL, each next to its floor. */
+export class ModesView extends ChartView {
+  private report: ProbeReport | undefined;
+  private plot: Plot | undefined;
+
+  constructor() {
+    super('modes');
+  }
+
+  setReport(report: ProbeReport | undefined): void {
+    this.report = report;
+    this.invalidate();
+  }
+
+  canvases(): HTMLCanvasElement[] {
+    return this.plot ? [this.plot.canvas] : [];
+  }
+
+  protected build(): void {
+    this.plot?.destroy();
+    this.plot = undefined;
+    const modes = this.report?.modes;
+    if (!modes) {
+      this.element.replaceChildren(
+        el(
+          'p',
+          { class: 'empty' },
+          'This data set has no known modes, so mode coverage does not apply.',
+        ),
+      );
+      return;
+    }
+    const container = el('div', { class: 'chart', 'data-chart-id': 'perMode' });
+    this.element.replaceChildren(
+      keyValueTable([
+        [
+          'Modes captured (≥ 1 high-quality sample)',
+          `${modes.modesCaptured} of ${modes.modeCount}`,
+        ],
+        [
+          `Modes with ≥ ${formatPercent(modes.massThreshold)} of their share`,
+          `${modes.modesCapturedWithMass} of ${modes.modeCount}`,
+        ],
+        ['Generated samples N', String(modes.sampleCount)],
+        [
+          'High-quality samples',
+          `${formatPercent(modes.highQualityFraction)} (a perfect generator: ${formatPercent(modes.highQualityFloor)})`,
+        ],
+        [
+          'Reverse KL of the mode histogram',
+          `${formatNumber(modes.reverseKl)} (finite-sample floor ≈ ${formatNumber(modes.reverseKlFloor)})`,
+        ],
+      ]),
+      el('h3', {}, 'Share of high-quality samples per mode'),
+      container,
+    );
+    this.plot = new Plot(
+      container,
+      {
+        title: '',
+        xLabel: 'mode',
+        yLabel: 'share',
+        series: [{ label: 'share', color: palette().green }],
+        style: 'bars',
+        yMarker: { value: 1 / modes.modeCount, label: `uniform 1/${modes.modeCount}` },
+        xRange: [0.5, modes.modeCount + 0.5],
+      },
+      modeColumns(modes.perMode),
+    );
+  }
+}

@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/core/log';
 import { heUniformWeights, Mlp } from '../../src/core/nets/mlp';
 import { Rng } from '../../src/core/rng';
 import { SINGLE_PROCESS } from '../../src/core/train/collective';
-import { presetConfig } from '../../src/core/train/config';
+import { presetConfig, type TrainConfig } from '../../src/core/train/config';
 import { Optimizer } from '../../src/core/train/optimizers';
 import { criticGradients, generatorGradients } from '../../src/core/train/step';
 import { networkSpecs, train } from '../../src/core/train/trainer';
@@ -92,17 +92,25 @@ describe('tensor leaks in training', function () {
     }
   });
 
-  it('keeps the tensor count over a train call', async function () {
-    const tensorsBefore = tf.memory().numTensors;
-    const variablesBefore = registeredVariableCount();
-    const result = await train({
-      runDir: path.join(root, 'run'),
-      config: presetConfig('tiny'),
-      backend: 'wasm',
-      logger: silentLogger,
+  // The clip run takes the weight-clipping branch, and the lp run the one-sided penalty.
+  const cases: [string, TrainConfig][] = [
+    ['gp', presetConfig('tiny')],
+    ['lp', { ...presetConfig('tiny'), penalty: { kind: 'lp', lambda: 10, target: 1 } }],
+    ['clip', { ...presetConfig('tiny'), penalty: { kind: 'clip', lambda: 0, target: 1 } }],
+  ];
+  for (const [kind, config] of cases) {
+    it(`keeps the tensor count over train (${kind})`, async function () {
+      const tensorsBefore = tf.memory().numTensors;
+      const variablesBefore = registeredVariableCount();
+      const result = await train({
+        runDir: path.join(root, kind),
+        config,
+        backend: 'wasm',
+        logger: silentLogger,
+      });
+      assert.equal(result.status, 'completed');
+      assert.equal(tf.memory().numTensors, tensorsBefore, 'live tensors after train');
+      assert.equal(registeredVariableCount(), variablesBefore, 'registered variables after train');
     });
-    assert.equal(result.status, 'completed');
-    assert.equal(tf.memory().numTensors, tensorsBefore, 'live tensors after train');
-    assert.equal(registeredVariableCount(), variablesBefore, 'registered variables after train');
-  });
+  }
 });

@@ -194,6 +194,20 @@ describe('readOnnxModel errors', () => {
     );
   });
 
+  it('explains a fixed batch size', () => {
+    const bytes = encodeModel({
+      nodes: [{ op: 'Reshape', inputs: ['x', 'shape'], outputs: ['y'] }],
+      initializers: [{ name: 'shape', dims: [2], values: [2, 3], int64: true }],
+      inputs: [{ name: 'x', dims: [2, 3] }],
+      outputs: [{ name: 'y', dims: [2, 3] }],
+    });
+    const model = readOnnxModel(bytes, 'fixed.onnx');
+    const error = checkpointError(() => tf.tidy(() => model.apply(tf.zeros([4, 3]))));
+    model.dispose();
+    assert.match(error.message, /^fixed\.onnx: node '.*' \(Reshape, opset 13\): cannot reshape/);
+    assert.match(error.message, /fixed batch size of 2/);
+  });
+
   it('reads files from disk with a size check', async () => {
     const file = path.join(TOY_DIR, 'cg_8g_gp', 'critic.onnx');
     const model = await readOnnxFile(file);

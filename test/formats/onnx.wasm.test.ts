@@ -52,7 +52,7 @@ describe('readOnnxModel on the wasm backend', () => {
     });
   }
 
-  // Transposed, dilated and 1-D convolutions, pooling and slicing on wasm kernels.
+  // Transposed, dilated and 1-D convolutions, pooling, slicing and resizing on wasm kernels.
   for (const name of [
     'transposed_generator',
     'dilated_critic',

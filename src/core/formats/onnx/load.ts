@@ -133,13 +133,21 @@ function buildModel(graph: OnnxGraph, options: OnnxLoadOptions, file?: string): 
     throw new CheckpointError('corrupt', 'the graph declares no output', file);
   const dims = input.shape ?? [];
   const inputShape = dims.slice(1).map((dim) => (typeof dim === 'number' && dim > 0 ? dim : -1));
-  const traceBatch = typeof dims[0] === 'number' && dims[0] > 0 ? dims[0] : 1;
-  const trace = inputShape.every((dim) => dim > 0)
-    ? traceGraph(graph, input.name, output.name, [traceBatch, ...inputShape], file)
+  const fixedBatch = typeof dims[0] === 'number' && dims[0] > 0 ? dims[0] : undefined;
+  const traceable = input.shape !== undefined && inputShape.every((dim) => dim > 0);
+  const trace = traceable
+    ? traceGraph(graph, input.name, output.name, [fixedBatch ?? 1, ...inputShape], file)
     : undefined;
-  const outputSize = trace?.outputSize ?? declaredOutputSize(output);
+  const signature: Signature = {
+    inputName: input.name,
+    outputName: output.name,
+    rank: input.shape === undefined ? undefined : dims.length,
+    inputShape,
+    fixedBatch,
+    outputSize: trace?.outputSize ?? declaredOutputSize(output),
+  };
+  const { outputSize } = signature;
   const layers = trace?.layers ?? [];
-  const expectedRank = dims.length;
   return {
     inputName: input.name,
     outputName: output.name,
@@ -147,8 +155,7 @@ function buildModel(graph: OnnxGraph, options: OnnxLoadOptions, file?: string): 
     inputShape,
     outputSize,
     layers,
-    apply: (x: Tensor) =>
-      applyGraph(graph, input.name, output.name, x, expectedRank, inputShape, outputSize),
+    apply: (x: Tensor) => applyGraph(graph, signature, x, file),
     dispose: () => graph.dispose(),
   };
 }
@@ -261,28 +268,55 @@ function traceGraph(
   return { layers, outputSize };
 }
 
-function applyGraph(
-  graph: OnnxGraph,
-  inputName: string,
-  outputName: string,
-  x: Tensor,
-  expectedRank: number,
-  inputShape: readonly number[],
-  outputSize: number,
-): Tensor {
+/** What `apply` checks its input against and how it shapes the output. */
+interface Signature {
+  inputName: string;
+  outputName: string;
+  /** Declared rank of the input, or undefined when the file declares no shape. */
+  rank?: number;
+  inputShape: readonly number[];
+  /** The batch size when the file fixes it (exported without a dynamic batch axis). */
+  fixedBatch?: number;
+  outputSize: number;
+}
+
+function applyGraph(graph: OnnxGraph, signature: Signature, x: Tensor, file?: string): Tensor {
+  const { inputName, outputName, rank, inputShape, fixedBatch, outputSize } = signature;
   const mismatch =
-    x.rank !== expectedRank || inputShape.some((dim, i) => dim > 0 && x.shape[i + 1] !== dim);
+    (rank !== undefined && x.rank !== rank) ||
+    inputShape.some((dim, i) => dim > 0 && x.shape[i + 1] !== dim);
   if (mismatch) {
     throw new Error(
       `The ONNX model expects input '${inputName}' of shape [batch, ${inputShape.join(', ')}], got [${x.shape.join(', ')}].`,
     );
   }
-  return tf.tidy(() => {
-    const [out] = graph.run(new Map([[inputName, tf.cast(x, 'float32')]]), [outputName]);
-    const y = isStatic(out) ? tf.tensor(out.data as Float32Array, [...out.shape]) : out;
-    if (y.rank <= 2) return y;
-    return tf.reshape(y, [y.shape[0], outputSize]);
-  });
+  try {
+    return tf.tidy(() => {
+      const [out] = graph.run(new Map([[inputName, tf.cast(x, 'float32')]]), [outputName]);
+      const y = isStatic(out) ? tf.tensor(out.data as Float32Array, [...out.shape]) : out;
+      if (y.rank <= 2) return y;
+      return tf.reshape(y, [y.shape[0], outputSize]);
+    });
+  } catch (error) {
+    if (
+      fixedBatch === undefined ||
+      x.shape[0] === fixedBatch ||
+      !(error instanceof CheckpointError)
+    ) {
+      throw error;
+    }
+    const prefix = error.file === undefined ? '' : `${error.file}: `;
+    const message = error.message.startsWith(prefix)
+      ? error.message.slice(prefix.length)
+      : error.message;
+    throw new CheckpointError(
+      error.code,
+      `${message}. The model was exported with a fixed batch size of ${fixedBatch}: ` +
+        `feed batches of ${fixedBatch}, or re-export it with a dynamic batch axis ` +
+        `(torch.onnx.export(..., dynamic_axes={'${inputName}': {0: 'batch'}}))`,
+      file,
+    );
+  }
 }
 
 export type { Dimension };

@@ -72,7 +72,7 @@ async function readLimited(target: string, maxBytes: number, file: string): Prom
   try {
     size = (await stat(target)).size;
   } catch {
-    throw new CheckpointError('not-found', `the file ${target} was not found`, file);
+    throw new CheckpointError('not-found', 'the file was not found', file);
   }
   if (size > maxBytes) {
     throw new CheckpointError(
@@ -182,10 +182,10 @@ export function weightBytes(weight: ManifestWeight): number {
  * drive letters, URLs, `..` segments or NUL bytes. Returns the absolute path.
  */
 export function resolveShardPath(folder: string, shard: string, file?: string): string {
-  const reject = (why: string): never => {
+  const reject = (reason: string): never => {
     throw new CheckpointError(
       'unsafe',
-      `weight shard path ${JSON.stringify(shard)} ${why}; shards must sit in the model folder`,
+      `weight shard path ${JSON.stringify(shard)} ${reason}; shards must sit in the model folder`,
       file,
     );
   };

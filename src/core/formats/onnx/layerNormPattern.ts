@@ -91,7 +91,7 @@ function matchAt(
   return { members, layer };
 }
 
-/** The only node reading `entry`'s output, if it has the op type and a static second operand. */
+/** Returns the only node reading `entry`'s output if it has `opType` and a static float operand. */
 function soleConsumer(
   entry: TracedLayer,
   consumers: Map<string, TracedLayer[]>,

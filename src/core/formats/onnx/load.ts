@@ -66,10 +66,10 @@ export function decodeOnnx(
 }
 
 /**
- * Reads an ONNX model into a differentiable tfjs function. All validation happens here: the
- * operators are checked, constants are folded, and, when every per-sample dimension of the
- * input is fixed, one sample of zeros is run through the graph to find each layer's input shape
- * and the output size, so a model that cannot run fails at load time rather than on first use.
+ * Reads an ONNX model into a differentiable tfjs function. Loading checks the operators and
+ * folds constants. When every per-sample dimension of the input is fixed, it also runs one batch
+ * of zeros through the graph to find each layer's input shape and the output size, so a model
+ * that cannot run fails here rather than on first use.
  */
 export function readOnnxModel(
   bytes: Uint8Array,
@@ -131,6 +131,7 @@ function buildModel(graph: OnnxGraph, options: OnnxLoadOptions, file?: string): 
   const output = graph.proto.output[0];
   if (output === undefined)
     throw new CheckpointError('corrupt', 'the graph declares no output', file);
+
   const dims = input.shape ?? [];
   const inputShape = dims.slice(1).map((dim) => (typeof dim === 'number' && dim > 0 ? dim : -1));
   const fixedBatch = typeof dims[0] === 'number' && dims[0] > 0 ? dims[0] : undefined;
@@ -138,6 +139,7 @@ function buildModel(graph: OnnxGraph, options: OnnxLoadOptions, file?: string): 
   const trace = traceable
     ? traceGraph(graph, input.name, output.name, [fixedBatch ?? 1, ...inputShape], file)
     : undefined;
+
   const signature: Signature = {
     inputName: input.name,
     outputName: output.name,
@@ -146,6 +148,7 @@ function buildModel(graph: OnnxGraph, options: OnnxLoadOptions, file?: string): 
     fixedBatch,
     outputSize: trace?.outputSize ?? declaredOutputSize(output),
   };
+
   const { outputSize } = signature;
   const layers = trace?.layers ?? [];
   return {
@@ -268,7 +271,7 @@ function traceGraph(
   return { layers, outputSize };
 }
 
-/** What `apply` checks its input against and how it shapes the output. */
+/** The input and output contract that `apply` checks and shapes tensors by. */
 interface Signature {
   inputName: string;
   outputName: string;

@@ -13,6 +13,7 @@ export * from './localPca';
 export * from './modes';
 export * from './prdc';
 export * from './quantiles';
+export * from './radiusLadder';
 export * from './tangentScale';
 export * from './topK';
 export * from './wasserstein';

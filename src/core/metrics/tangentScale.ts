@@ -1,7 +1,8 @@
 import { selectRows, type Matrix } from '../data/matrix';
-import { buildNeighbourIndex, kNearest, radiusNeighbours, type NeighbourIndex } from './knn';
+import { buildNeighbourIndex, radiusNeighbours, type NeighbourIndex } from './knn';
 import { gapDimension, localPca } from './localPca';
 import { median } from './quantiles';
+import { radiusLadder } from './radiusLadder';
 import { subsampleRows } from './wasserstein';
 
 /**
@@ -106,44 +107,6 @@ export function chooseTangentScale(real: Matrix, options: TangentScaleOptions = 
 
 function fmt(value: number | undefined): string {
   return value === undefined ? 'none' : value.toPrecision(3);
-}
-
-/** Geometric radii from minRadiusFactor × median 1-NN distance to maxRadiusFraction × box diagonal. */
-export function radiusLadder(
-  real: Matrix,
-  index: NeighbourIndex,
-  settings: typeof TANGENT_SCALE_DEFAULTS,
-): number[] {
-  if (real.rows < 2) return [];
-  const sample = selectRows(
-    real,
-    subsampleRows(real.rows, Math.min(real.rows, settings.selectionSize)),
-  );
-  // Slot 0 is the sample point itself (distance 0), slot 1 its nearest other point in the full set.
-  const nearest = kNearest(index, sample, 2);
-  const spacing = median(
-    Array.from({ length: sample.rows }, (_, i) => nearest.distances[2 * i + 1]),
-  );
-  const low = settings.minRadiusFactor * spacing;
-  const high = settings.maxRadiusFraction * boxDiagonal(index.points);
-  if (!(low > 0) || !(high > low)) return [];
-  const steps = Math.max(settings.scaleCount - 1, 1);
-  return Array.from({ length: settings.scaleCount }, (_, s) => low * (high / low) ** (s / steps));
-}
-
-function boxDiagonal(points: Matrix): number {
-  let sum = 0;
-  for (let c = 0; c < points.cols; c++) {
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = 0; i < points.rows; i++) {
-      const v = points.data[i * points.cols + c];
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    if (max >= min) sum += (max - min) ** 2;
-  }
-  return Math.sqrt(sum);
 }
 
 function summarizeScale(

@@ -17,38 +17,58 @@ const finite = (value: unknown): number | undefined =>
 
 /** Fields shown elsewhere in the summary, so not repeated as metadata. */
 const STRUCTURED = new Set([
+  'file',
   'format',
   'description',
   'message',
   'architecture',
+  'parameters',
   'parameterCount',
   'layers',
   'tensors',
   'initializers',
   'metadata',
-  'file',
 ]);
 
+/**
+ * Summarises an inspect result. Its layers are `{ name, op, parameters, weights: [{ name, shape,
+ * mean, std, min, max, nonFinite }], spectralNorm }`; each weight tensor becomes one row, and a
+ * layer without weights (an activation) one row of its own. Flat tensor lists (`tensors`,
+ * `initializers`) are read too.
+ */
 export function summarizeInspectResult(
   file: string,
   sizeBytes: number,
   result: Loose,
 ): CheckpointSummary {
   const format = typeof result.format === 'string' ? result.format : 'unknown';
-  const layers = readLayers(result.layers ?? result.tensors ?? result.initializers);
+  const rawLayers = Array.isArray(result.layers) ? result.layers.filter(isObject) : [];
+  const layers =
+    rawLayers.length > 0
+      ? layerRows(rawLayers)
+      : readTensors(result.tensors ?? result.initializers);
+  const counted = layers.reduce((n, layer) => n + layer.parameters, 0);
   const parameterCount =
+    finite(result.parameters) ??
     finite(result.parameterCount) ??
-    (layers.length > 0 ? layers.reduce((n, l) => n + l.parameters, 0) : undefined);
+    (layers.length > 0 ? counted : undefined);
+
   const metadata: Record<string, string> = {};
   for (const [key, value] of Object.entries(result)) {
     if (STRUCTURED.has(key)) continue;
-    const text = scalarText(value);
+    const text = scalarText(value) ?? shortJson(value);
     if (text !== undefined) metadata[key] = text;
   }
   if (isObject(result.metadata)) {
     for (const [key, value] of Object.entries(result.metadata))
       metadata[key] = scalarText(value) ?? JSON.stringify(value);
   }
+  const upper = spectralProduct(rawLayers);
+  if (upper !== undefined)
+    metadata['Lipschitz upper bound (product of spectral norms)'] = String(
+      Number(upper.toPrecision(4)),
+    );
+
   const summary: CheckpointSummary = {
     file,
     sizeBytes,
@@ -63,13 +83,61 @@ export function summarizeInspectResult(
     metadata,
     probeable: true,
   };
-  const architecture = architectureText(result.architecture);
+  const architecture = architectureText(result.architecture) ?? layerChain(rawLayers, result);
   if (architecture) summary.architecture = architecture;
   if (parameterCount !== undefined) summary.parameterCount = parameterCount;
   return summary;
 }
 
-function readLayers(value: unknown): LayerSummary[] {
+function layerRows(layers: Loose[]): LayerSummary[] {
+  const rows: LayerSummary[] = [];
+  for (const layer of layers) {
+    const op = typeof layer.op === 'string' ? layer.op : undefined;
+    const weights = Array.isArray(layer.weights) ? layer.weights.filter(isObject) : [];
+    const spectralNorm = finite(layer.spectralNorm);
+    if (weights.length === 0 && Array.isArray(layer.shape)) {
+      // A flat list of tensors rather than layers.
+      rows.push(...readTensors([layer]));
+      continue;
+    }
+    if (weights.length === 0) {
+      rows.push({
+        name: String(layer.name ?? ''),
+        ...(op ? { op } : {}),
+        shape: '–',
+        parameters: finite(layer.parameters) ?? 0,
+      });
+      continue;
+    }
+    readTensors(weights).forEach((row, index) => {
+      if (op) row.op = op;
+      if (index === 0 && spectralNorm !== undefined) row.spectralNorm = spectralNorm;
+      rows.push(row);
+    });
+  }
+  return rows;
+}
+
+/** Product of the spectral norms of layers that have one; undefined when none has. */
+function spectralProduct(layers: Loose[]): number | undefined {
+  const norms = layers
+    .map((layer) => finite(layer.spectralNorm))
+    .filter((n): n is number => n !== undefined);
+  return norms.length > 0 ? norms.reduce((a, b) => a * b, 1) : undefined;
+}
+
+/** "[2] → Linear → ReLU → … → 1" from the layers' operators. */
+function layerChain(layers: Loose[], result: Loose): string | undefined {
+  const ops = layers
+    .map((layer) => (typeof layer.op === 'string' ? layer.op : undefined))
+    .filter((op): op is string => !!op);
+  if (ops.length === 0) return undefined;
+  const input = Array.isArray(result.inputShape) ? `[${result.inputShape.join(', ')}]` : 'input';
+  const output = finite(result.outputSize);
+  return [input, ...ops, ...(output !== undefined ? [String(output)] : [])].join(' → ');
+}
+
+function readTensors(value: unknown): LayerSummary[] {
   if (!Array.isArray(value)) return [];
   return value.filter(isObject).map((item, index) => {
     const shape = Array.isArray(item.shape)
@@ -92,6 +160,14 @@ function readLayers(value: unknown): LayerSummary[] {
     }
     return layer;
   });
+}
+
+/** Short arrays and objects as JSON; longer ones are left out of the metadata. */
+function shortJson(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value) && value.length === 0) return undefined;
+  const text = JSON.stringify(value);
+  return text.length <= 200 ? text : undefined;
 }
 
 function architectureText(value: unknown): string | undefined {

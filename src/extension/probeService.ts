@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ProbeReport } from '../protocol/report';
@@ -73,6 +74,8 @@ export async function probeAndShow(
     return undefined;
   }
   const name = target.kind === 'run' ? path.basename(target.runDir) : path.basename(target.critic);
+  // The worker writes report.json atomically but does not create its folder.
+  await fs.mkdir(path.dirname(request.output as string), { recursive: true });
   const outcome = await services.jobs.run({
     kind: 'probe',
     title: `Probing ${name}`,

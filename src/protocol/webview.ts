@@ -93,6 +93,8 @@ export interface CheckpointSummary {
 
 export interface LayerSummary {
   name: string;
+  /** The operator of the layer the tensor belongs to, such as `Linear`, `Gemm` or `ReLU`. */
+  op?: string;
   shape: string;
   parameters: number;
   mean?: number;
@@ -100,6 +102,8 @@ export interface LayerSummary {
   min?: number;
   max?: number;
   nonFinite?: number;
+  /** Largest singular value of the layer's weight matrix, on the layer's first row. */
+  spectralNorm?: number;
 }
 
 export type JobStatus = 'running' | 'completed' | 'cancelled' | 'failed';

@@ -177,7 +177,64 @@ describe('summarizeInspectResult', () => {
     );
     assert.equal(summary.metadata.producerName, 'pytorch');
     assert.equal(summary.metadata.irVersion, '8');
-    assert.equal(summary.metadata.opHistogram, undefined);
+    assert.equal(summary.metadata.opHistogram, '{"Gemm":2}');
+  });
+
+  it('reads the layers of a worker inspect result', () => {
+    const summary = summarizeInspectResult('/critic.pt', 10, {
+      format: 'torch-zip',
+      description: 'torch-zip model, 3 layers',
+      parameters: 9,
+      inputShape: [2],
+      outputSize: 1,
+      optimizers: [],
+      layers: [
+        {
+          name: 'main.0',
+          op: 'Linear',
+          parameters: 6,
+          spectralNorm: 2,
+          weights: [
+            {
+              name: 'main.0.weight',
+              shape: [2, 2],
+              mean: 0,
+              std: 1,
+              min: -1,
+              max: 1,
+              nonFinite: 0,
+            },
+            { name: 'main.0.bias', shape: [2], mean: 0, std: 0, min: 0, max: 0, nonFinite: 0 },
+          ],
+        },
+        { name: 'layers[1]', op: 'ReLU', parameters: 0, weights: [] },
+        {
+          name: 'main.2',
+          op: 'Linear',
+          parameters: 3,
+          spectralNorm: 1.5,
+          weights: [
+            { name: 'main.2.weight', shape: [1, 2] },
+            { name: 'main.2.bias', shape: [1] },
+          ],
+        },
+      ],
+    });
+    assert.equal(summary.parameterCount, 9);
+    assert.equal(summary.architecture, '[2] → Linear → ReLU → Linear → 1');
+    assert.deepEqual(
+      summary.layers.map((l) => [l.name, l.op, l.shape, l.parameters, l.spectralNorm]),
+      [
+        ['main.0.weight', 'Linear', '2 × 2', 4, 2],
+        ['main.0.bias', 'Linear', '2', 2, undefined],
+        ['layers[1]', 'ReLU', '–', 0, undefined],
+        ['main.2.weight', 'Linear', '1 × 2', 2, 1.5],
+        ['main.2.bias', 'Linear', '1', 1, undefined],
+      ],
+    );
+    assert.equal(summary.metadata['Lipschitz upper bound (product of spectral norms)'], '3');
+    assert.equal(summary.metadata.inputShape, '[2]');
+    assert.equal(summary.metadata.optimizers, undefined);
   });
 
   it('keeps per-layer statistics', () => {

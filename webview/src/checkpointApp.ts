@@ -63,7 +63,18 @@ export class CheckpointApp {
   }
 
   private layerTable(layers: CheckpointSummary['layers']): HTMLTableElement {
-    const headers = ['name', 'shape', 'parameters', 'mean', 'std', 'min', 'max', 'non-finite'];
+    const headers = [
+      'tensor',
+      'op',
+      'shape',
+      'parameters',
+      'mean',
+      'std',
+      'min',
+      'max',
+      'non-finite',
+      'σ_max',
+    ];
     return el(
       'table',
       { class: 'grid' },
@@ -76,10 +87,17 @@ export class CheckpointApp {
             'tr',
             { class: layer.nonFinite ? 'bad' : undefined },
             el('td', {}, el('code', {}, layer.name)),
+            el('td', {}, layer.op ?? ''),
             el('td', {}, layer.shape),
-            ...[layer.parameters, layer.mean, layer.std, layer.min, layer.max, layer.nonFinite].map(
-              (v) => el('td', { class: 'number' }, formatNumber(v)),
-            ),
+            ...[
+              layer.parameters,
+              layer.mean,
+              layer.std,
+              layer.min,
+              layer.max,
+              layer.nonFinite,
+              layer.spectralNorm,
+            ].map((v) => el('td', { class: 'number' }, formatNumber(v))),
           ),
         ),
       ),

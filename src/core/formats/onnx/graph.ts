@@ -3,7 +3,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import { CheckpointError } from '../errors';
 import { findOperator, supportedOperators } from './ops';
 import { Attributes, describe, type OpContext, type OpImpl } from './ops/types';
-import type { GraphProto, ModelProto, NodeProto } from './proto';
+import type { GraphProto, ModelProto, NodeProto, TensorProto } from './proto';
 import { decodeTensorProto } from './tensor';
 import { isStatic, TensorCache, tensorToStatic, type StaticTensor, type Value } from './values';
 
@@ -77,6 +77,7 @@ export class OnnxGraph {
     }
     rejectUnsupported(proto.node, opset, file);
     const prepared = proto.node.map((node, index) => this.prepare(node, index));
+    releaseTensorData(proto);
     this.nodes = sortTopologically(
       prepared,
       new Set([...this.constants.keys(), ...proto.input.map((v) => v.name)]),
@@ -186,6 +187,25 @@ export class OnnxGraph {
 
   dispose(): void {
     this.cache.dispose();
+  }
+}
+
+/**
+ * Drops the encoded tensor data of initializers and attributes once it is decoded. Raw data are
+ * views into the file's bytes, so keeping them would keep the whole file in memory.
+ */
+function releaseTensorData(proto: GraphProto): void {
+  const release = (tensor: TensorProto) => {
+    tensor.rawData = undefined;
+    tensor.floatData = [];
+    tensor.int32Data = [];
+    tensor.int64Data = [];
+    tensor.uint64Data = [];
+    tensor.doubleData = [];
+  };
+  proto.initializer.forEach(release);
+  for (const node of proto.node) {
+    for (const attribute of node.attribute) if (attribute.t !== undefined) release(attribute.t);
   }
 }
 

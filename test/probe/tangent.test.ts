@@ -35,6 +35,26 @@ describe('tangentNormalSplit', () => {
     assert.ok(split.scaleStability >= 3 / 12, replay(seed));
   });
 
+  it('gives a small tangent fraction for normal gradients', () => {
+    const seed = 105;
+    const roll = swissRoll(new TestRandom(seed), 2000);
+    const normals = new Float32Array(4000);
+    for (let i = 0; i < 2000; i++) {
+      const [tx, ty] = swissRollTangent(roll.data[2 * i], roll.data[2 * i + 1]);
+      normals[2 * i] = -ty;
+      normals[2 * i + 1] = tx;
+    }
+    const split = tangentNormalSplit(roll, roll, createMatrix(2000, 2, normals));
+    assert.ok(split.meaningful, replay(seed));
+    // ‖g_T‖/‖g‖ = sin(angle error) for a unit normal g, so a 3° median error bounds it by sin 3°.
+    const bound = Math.sin((3 * Math.PI) / 180);
+    assert.ok(
+      split.tangentFraction.median <= bound,
+      `median ${split.tangentFraction.median}${replay(seed)}`,
+    );
+    assert.equal(split.tangentFraction.excluded, 0, replay(seed));
+  });
+
   it('finds d = 1 for a rotated circle in R¹⁰', () => {
     const seed = 102;
     const random = new TestRandom(seed);

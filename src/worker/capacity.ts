@@ -6,12 +6,14 @@ import type { TrainConfig } from '../core/train/config';
 import { RUN_JSON, type RunManifest } from '../core/train/runFolder';
 import { networkSpecs } from '../core/train/trainer';
 import type { Job } from '../protocol/worker';
+import { GATHER_CHUNK } from '../core/probe/evaluate';
 
 /** Scalars reduced with each gradient: critic loss, Wasserstein estimate, penalty. */
 const REDUCED_SCALARS = 3;
 
 /** Float32 values one rank may contribute to a reduction during this training job. */
 export function collectiveCapacity(job: Job): number {
+  if (job.kind === 'probe') return GATHER_CHUNK;
   if (job.kind !== 'train') return 0;
   const config = job.config ?? readStoredConfig(job.runDir);
   const specs = networkSpecs(config, createDataset(config.dataset));

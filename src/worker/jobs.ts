@@ -1,5 +1,5 @@
 import type { BackendInfo } from '../core/backend/init';
-import type { Logger } from '../core/log';
+import { silentLogger, type Logger } from '../core/log';
 import { SharedMemoryCollective, SINGLE_PROCESS } from '../core/train/collective';
 import { train } from '../core/train/trainer';
 import type { HostToWorker, JobResult, WorkerToHost } from '../protocol/worker';
@@ -43,8 +43,11 @@ export async function runJob(
     case 'probe':
       return (await runProbeJob(job.request, {
         backend: context.backend,
-        logger: context.logger,
+        logger: message.rank === 0 ? context.logger : silentLogger,
         signal: context.signal,
+        collective: message.collective
+          ? new SharedMemoryCollective(message.rank, message.collective)
+          : SINGLE_PROCESS,
       })) as unknown as JobResult;
     case 'inspect':
       return (await inspectFile(job.file)) as unknown as JobResult;

@@ -81,7 +81,8 @@ export class JobRunner {
     this.busy = true;
     try {
       const info = await this.start();
-      const ranks = job.kind === 'train' ? await this.ensureWorkers(this.trainingWorkers(info)) : 1;
+      const ranks =
+        job.kind === 'inspect' ? 1 : await this.ensureWorkers(this.trainingWorkers(info));
       return await this.dispatch(job, ranks, handlers);
     } finally {
       this.busy = false;
@@ -174,7 +175,7 @@ export class JobRunner {
     const jobId = this.nextJobId++;
     const slots = this.slots.slice(0, ranks);
     const collective: CollectiveBuffers | undefined =
-      job.kind === 'train' && ranks > 1
+      job.kind !== 'inspect' && ranks > 1
         ? createCollectiveBuffers(ranks, collectiveCapacity(job))
         : undefined;
     return new Promise<JobResult>((resolve, reject) => {

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createMatrix, type Matrix } from '../data/matrix';
 import type { DifferentiableModel } from '../nets/model';
+import { gatherByRows, SINGLE_PROCESS, type Collective } from '../train/collective';
 import { criticInputGradient, perSampleNorm } from '../train/penalty';
+import { shardRange } from '../train/step';
 
 /** Critic values, input gradients and gradient norms at a set of points. */
 export interface CriticField {
@@ -22,14 +24,17 @@ export const PROBE_BATCH = 2048;
 export function evaluateCritic(
   model: DifferentiableModel,
   points: Matrix,
+  collective: Collective = SINGLE_PROCESS,
   batch = PROBE_BATCH,
 ): CriticField {
   const values = new Float32Array(points.rows);
   const gradients = createMatrix(points.rows, points.cols);
   const norms = new Float32Array(points.rows);
   const sampleShape = [...model.inputShape];
-  for (let start = 0; start < points.rows; start += batch) {
-    const end = Math.min(points.rows, start + batch);
+  // With several ranks each evaluates its share of the rows; the shares are then exchanged.
+  const [first, last] = shardRange(points.rows, collective);
+  for (let start = first; start < last; start += batch) {
+    const end = Math.min(last, start + batch);
     tf.tidy(() => {
       const x = tf.tensor(points.data.subarray(start * points.cols, end * points.cols), [
         end - start,
@@ -42,8 +47,15 @@ export function evaluateCritic(
       norms.set(perSampleNorm(g).dataSync() as Float32Array, start);
     });
   }
+  if (collective.size > 1) {
+    for (const array of [values, gradients.data, norms])
+      gatherByRows(array, collective, GATHER_CHUNK);
+  }
   return { values, gradients, norms };
 }
+
+/** Values exchanged per collective call when ranks share a probe; the runner sizes its buffers to it. */
+export const GATHER_CHUNK = 1 << 20;
 
 /** Runs the model forward only (a generator), returning [n, outputSize] samples. */
 export function runForward(

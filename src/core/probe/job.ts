@@ -11,6 +11,7 @@ import { deriveFindings } from '../findings/rules';
 import { writeFileAtomic } from '../io/atomic';
 import type { Logger } from '../log';
 import { Rng } from '../rng';
+import type { Collective } from '../train/collective';
 import { VERSION } from '../version';
 import { evaluateCritic, type CriticField } from './evaluate';
 import { modesReport } from './modes';
@@ -35,6 +36,8 @@ export interface ProbeContext {
   backend: BackendInfo;
   logger: Logger;
   signal?: { readonly aborted: boolean };
+  /** Ranks that share the gradient evaluations; every rank builds the same report, rank 0 writes it. */
+  collective?: Collective;
 }
 
 export interface ProbeResult {
@@ -53,7 +56,7 @@ export async function runProbeJob(
   try {
     const report = buildReport(request, sources, context, started);
     let reportPath: string | undefined;
-    if (request.output !== undefined) {
+    if (request.output !== undefined && (context.collective?.rank ?? 0) === 0) {
       reportPath = path.resolve(request.output);
       await writeFileAtomic(reportPath, JSON.stringify(report, null, 1));
       context.logger.info(`report written to ${reportPath}`);
@@ -104,7 +107,7 @@ function buildReport(
   const fields: Partial<Record<ProbeSetName, CriticField>> = {};
   for (const [name, set] of Object.entries(sets) as [ProbeSetName, ProbeSet][]) {
     if (context.signal?.aborted) throw new Error('The probe was cancelled.');
-    fields[name] = evaluateCritic(sources.critic, set.points);
+    fields[name] = evaluateCritic(sources.critic, set.points, context.collective);
   }
   const gradientMs = Date.now() - gradientStart;
 

@@ -101,3 +101,16 @@ export class SharedMemoryCollective implements Collective {
       throw new Error('Another worker of this job failed.');
   }
 }
+
+/**
+ * Gathers row blocks computed by each rank into the full array on every rank: rank r holds
+ * values for rows [starts[r], starts[r+1]) of `full` (zeros elsewhere), and the sum over ranks is
+ * the concatenation. Runs in chunks of at most `capacity` values, the same sequence on every rank.
+ */
+export function gatherByRows(full: Float32Array, collective: Collective, capacity: number): void {
+  if (collective.size === 1) return;
+  for (let offset = 0; offset < full.length; offset += capacity) {
+    const chunk = full.subarray(offset, Math.min(full.length, offset + capacity));
+    collective.allReduceSum(chunk);
+  }
+}

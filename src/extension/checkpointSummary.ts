@@ -1,6 +1,6 @@
 /*
  * Turns the worker's inspect result into what the checkpoint editor shows. The result's shape
- * depends on the file format, so this reads the fields it knows and lists the remaining scalar
+ * depends on the file format, so this reads the fields it recognises and lists the remaining scalar
  * fields as metadata. No vscode imports.
  */
 import path from 'node:path';
@@ -237,7 +237,7 @@ function mlpLayers(role: string, spec: MlpSpec): LayerSummary[] {
   return layers;
 }
 
-/** The message for a file above the size limit, with the setting that raises it. */
+/** Builds the message for a file above the size limit, naming the setting that raises it. */
 export function tooLargeMessage(file: string, sizeBytes: number, limitBytes: number): string {
   const mb = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
   return `${path.basename(file)} is ${mb(sizeBytes)}, above the limit of ${mb(limitBytes)} set by ganDiagnostics.maxCheckpointSizeMB. Raise the setting to open it here.`;

@@ -92,7 +92,7 @@ export class FolderWatcher extends Disposable {
     await this.drain();
   }
 
-  /** What to probe and its version key; undefined when there is nothing new to probe. */
+  /** Returns the next probe with its version key, or undefined when there is nothing new to probe. */
   private async pendingProbe(
     found: Exclude<WatchTarget, { kind: 'incomplete' }>,
   ): Promise<PendingProbe | undefined> {

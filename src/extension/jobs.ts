@@ -34,7 +34,7 @@ export type JobOutcome =
 
 /**
  * Runs jobs in the compute worker, one at a time, with a cancellable notification and a status
- * bar item. The worker (and with it tfjs) starts on the first job; the runner module itself is
+ * bar item. The worker, and with it tfjs, starts on the first job. The runner module itself is
  * imported then too, so that activation loads none of it.
  */
 export class JobService extends Disposable {

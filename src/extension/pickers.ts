@@ -2,12 +2,12 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_JSON } from './runFiles';
 
-/** The first workspace folder, or undefined when no folder is open. */
+/** Returns the first workspace folder, or undefined when no folder is open. */
 export function workspaceRoot(): vscode.Uri | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri;
 }
 
-/** The URI a command was invoked on: its argument, or else the active editor's file. */
+/** Returns the URI a command was invoked on: its argument, or else the active editor's file. */
 export function commandTarget(argument: unknown): vscode.Uri | undefined {
   if (argument instanceof vscode.Uri) return argument;
   const resourcePath = (argument as { path?: unknown; runDir?: unknown } | undefined)?.path;

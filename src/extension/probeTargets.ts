@@ -30,7 +30,7 @@ export async function resolveProbeTarget(file: string): Promise<ResolvedTarget> 
   };
 }
 
-/** The checkpoint folder, relative to the run, that `file` lies in, such as `checkpoints/0001000`. */
+/** Returns the checkpoint folder, relative to the run, that `file` lies in, such as `checkpoints/0001000`. */
 export function checkpointOf(runDir: string, file: string): string | undefined {
   const relative = path.relative(runDir, file).split(path.sep);
   if (relative[0] !== 'checkpoints' || relative.length < 2 || relative[1] === '') return undefined;

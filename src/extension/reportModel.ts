@@ -31,7 +31,7 @@ export function lipschitzBounds(report: ProbeReport): LipschitzBounds {
   return bounds;
 }
 
-/** The 2-D plots that come with a report or a probe result, keeping only well-formed ones. */
+/** Collects the 2-D plots that come with a report or a probe result, keeping only well-formed ones. */
 export function pointPlots(...containers: unknown[]): { plots: PointPlot[]; problems: string[] } {
   const plots: PointPlot[] = [];
   const problems: string[] = [];
@@ -53,7 +53,7 @@ export function countBySeverity(report: ProbeReport): Record<Severity, number> {
   return counts;
 }
 
-/** The most severe finding's severity, or undefined for a report without findings. */
+/** Returns the severity of the most severe finding, or undefined for a report without findings. */
 export function worstSeverity(report: ProbeReport): Severity | undefined {
   const counts = countBySeverity(report);
   if (counts.error > 0) return 'error';
@@ -97,9 +97,9 @@ export function parseReport(file: string, text: string): ProbeReport {
 export const REPORTS_FOLDER = 'reports';
 
 /**
- * Where a probe writes its report: in a run folder, `reports/<checkpoint folder name>.json`, so
- * that pruned checkpoints keep their reports; for files, `<critic file name>.report.json` beside
- * the critic.
+ * Returns where a probe writes its report. For a run it is `reports/<checkpoint folder>.json`
+ * in the run folder, so that pruned checkpoints keep their reports. For files it is
+ * `<critic file name>.report.json` beside the critic.
  */
 export function reportPathFor(
   target: { runDir: string; checkpoint: string } | { critic: string },

@@ -17,7 +17,7 @@ import { setWebviewPage, webviewOptions } from './webviewContent';
 
 export const REPORT_VIEW_TYPE = 'ganDiagnostics.report';
 
-/** What a report panel shows; also the state its webview saves for restoring after a reload. */
+/** Subject of a report panel, which its webview also saves for restoring after a reload. */
 export interface PanelSubject {
   /** The run folder, for a run's panel. */
   runDir?: string;

@@ -60,7 +60,7 @@ export class ReportPanels extends Disposable implements vscode.WebviewPanelSeria
     return this.panels.get(keyOf(subject));
   }
 
-  /** Every open view that shows this run folder, by run or by one of its reports. */
+  /** Returns every open view that shows this run folder, by run or by one of its reports. */
   forRun(runDir: string): ReportPanel[] {
     return [...this.panels.values()].filter((panel) => panel.subject.runDir === runDir);
   }

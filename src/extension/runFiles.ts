@@ -67,7 +67,7 @@ export async function readRunReports(
   return { reports, problems };
 }
 
-/** The report of the latest probed checkpoint of a run, if any. */
+/** Returns the report of the latest probed checkpoint of a run, if any. */
 export async function latestRunReport(runDir: string): Promise<RunReport | undefined> {
   const { reports } = await readRunReports(runDir);
   return reports.at(-1);

@@ -85,7 +85,7 @@ function checkpointNode(
   };
 }
 
-/** A node for a run.json that could not be read, with the reason as its tooltip. */
+/** Builds the node of a run.json that could not be read, with the reason as its tooltip. */
 export function invalidRunNode(runDir: string, reason: string): RunNode {
   return {
     kind: 'invalidRun',

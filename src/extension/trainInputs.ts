@@ -21,7 +21,7 @@ export function parseIterations(text: string, min: number): ParsedIterations {
   return { value };
 }
 
-/** A run folder name such as `8gaussians-small-20261204-163000`, in UTC. */
+/** Builds a run folder name such as `8gaussians-small-20261204-163000`, in UTC. */
 export function defaultRunName(dataset: string, preset: string, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${dataset}-${preset}-${stamp}`;

@@ -26,8 +26,9 @@ export function generatorFor(critic: string): string {
 }
 
 /**
- * Resolves a changed file below a watched root: run.json probes that run; a critic ONNX file needs
- * its generator beside it and a real.npy or real.csv in its folder or a parent up to the root.
+ * Resolves a changed file below a watched root. A run.json probes that run. A critic ONNX file
+ * needs its generator beside it, and a real.npy or real.csv in its folder or a parent up to the
+ * root.
  */
 export async function watchTargetFor(file: string, root: string): Promise<WatchTarget> {
   if (path.basename(file) === RUN_JSON) return { kind: 'run', runDir: path.dirname(file) };

@@ -77,7 +77,7 @@ export interface CheckpointSeriesPoint {
   warningCount: number;
 }
 
-/** What the checkpoint editor shows about one file; built by the host from an inspect result. */
+/** Summary of one file for the checkpoint editor, built by the host from an inspect result. */
 export interface CheckpointSummary {
   file: string;
   sizeBytes: number;

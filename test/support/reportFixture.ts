@@ -1,6 +1,6 @@
 import type { Finding, ProbeReport, ProbeSetReport } from '../../src/protocol/report';
 
-/** A probe set whose histogram has `bins` bins of width 0.1 starting at `start`. */
+/** Builds a probe set whose histogram has `bins` bins of width 0.1 starting at `start`. */
 export function probeSet(median: number, max: number, bins = 4, start = 0.8): ProbeSetReport {
   const edges = Array.from({ length: bins + 1 }, (_, i) => start + i * 0.1);
   return {
@@ -38,7 +38,7 @@ export function finding(
   };
 }
 
-/** A small but complete report of a run at iteration 1000. */
+/** Builds a small but complete report of a run at iteration 1000. */
 export function sampleReport(overrides: Partial<ProbeReport> = {}): ProbeReport {
   return {
     schemaVersion: 1,

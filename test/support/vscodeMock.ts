@@ -1,6 +1,6 @@
 /*
  * A stand-in for the `vscode` module, for loading the extension bundle in plain Node. It records
- * registered command ids and created output channels; every API it does not model explicitly is
+ * registered command ids and created output channels. Every API it does not model explicitly is
  * a callable proxy that returns itself, so activation code runs without a real VS Code.
  */
 import Module from 'node:module';
@@ -10,8 +10,12 @@ type AnyFunction = (...args: unknown[]) => unknown;
 function makeProxy(): unknown {
   const target = function () {} as unknown as AnyFunction;
   const proxy: unknown = new Proxy(target, {
-    get: (_target, key) =>
-      key === 'then' ? undefined : key === Symbol.toPrimitive ? () => '' : proxy,
+    get: (_target, key) => {
+      // Not a promise, so that `await` on a proxy resolves to the proxy itself.
+      if (key === 'then') return undefined;
+      if (key === Symbol.toPrimitive) return () => '';
+      return proxy;
+    },
     set: () => true,
     apply: () => proxy,
     construct: () => proxy as object,
@@ -81,8 +85,8 @@ export function createVscodeMock(): VscodeMock {
       get: (target, key) => (key in target ? target[key as string] : makeProxy()),
     });
 
-  // The bundle reads the module through esbuild's __toESM, which copies own properties only, so
-  // every name the extension uses must exist here; unmodelled ones are proxies.
+  // The bundle reads the module through esbuild's __toESM, which copies own properties only.
+  // So every name the extension uses must exist here, and unmodelled ones are proxies.
   const proxies = Object.fromEntries(MODELLED_ELSEWHERE.map((name) => [name, makeProxy()]));
   const module = fallback({
     ...proxies,
@@ -115,7 +119,7 @@ export function createVscodeMock(): VscodeMock {
   return { module, commands, outputChannels, configuration };
 }
 
-/** Makes `require('vscode')` return the mock; returns a function that undoes it. */
+/** Makes `require('vscode')` return the mock, and returns a function that undoes it. */
 export function installVscodeMock(mock: VscodeMock): () => void {
   const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
   const original = loader._load;

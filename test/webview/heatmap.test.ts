@@ -21,7 +21,7 @@ describe('finiteRange', () => {
 });
 
 describe('heatmapPixels', () => {
-  it('puts row 0 at the bottom and maps min to low, max to high', () => {
+  it('flips rows and scales colours', () => {
     // 1 column, 2 rows: row 0 (yMin) = 0, row 1 = 1.
     const pixels = heatmapPixels([0, 1], 1, 2, [0, 0, 0], [255, 255, 255], 200);
     assert.deepEqual([...pixels.slice(0, 4)], [255, 255, 255, 200]);

@@ -43,7 +43,7 @@ export function formatPercent(fraction: number): string {
   return `${formatNumber(fraction * 100)} %`;
 }
 
-/** A two-column table of label and value rows. */
+/** Builds a two-column table of label and value rows. */
 export function keyValueTable(rows: [string, string][]): HTMLTableElement {
   return el(
     'table',
@@ -58,7 +58,7 @@ export function keyValueTable(rows: [string, string][]): HTMLTableElement {
   );
 }
 
-/** The given children without the undefined ones, for replaceChildren. */
+/** Returns the children without the undefined ones, for replaceChildren. */
 export function present(...children: (Node | string | undefined)[]): (Node | string)[] {
   return children.filter((child): child is Node | string => child !== undefined);
 }

@@ -46,7 +46,7 @@ export function composeImage(
   return out.toDataURL('image/png');
 }
 
-/** The visible text of a view, one line per block element, cut to a maximum line count. */
+/** Collects the visible text of a view, one line per block element, cut to a maximum line count. */
 function textLines(view: HTMLElement): string[] {
   const lines: string[] = [];
   for (const block of view.querySelectorAll('header, p, tr, h3, li')) {

@@ -1,6 +1,6 @@
 /*
  * Entry point of the webview bundle, shared by the report view and the checkpoint editor; the
- * page's `data-mode` attribute says which one to start.
+ * page's `data-mode` attribute selects which one starts.
  */
 import 'uplot/dist/uPlot.min.css';
 import './elements';

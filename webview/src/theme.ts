@@ -34,7 +34,7 @@ export function palette(): Palette {
   };
 }
 
-/** The editor font, for text drawn on canvases. */
+/** Returns the editor font, for text drawn on canvases. */
 export function canvasFont(sizePx: number): string {
   const family = cssVariable('--vscode-font-family', 'sans-serif');
   return `${sizePx}px ${family}`;
@@ -48,7 +48,7 @@ export function onThemeChange(callback: () => void): void {
   });
 }
 
-/** The colour at 33 % opacity, for filled areas; unparsable colours are returned unchanged. */
+/** Returns the colour at 33 % opacity, for filled areas. Unparsable colours come back unchanged. */
 export function translucent(color: string): string {
   const rgb = parseColor(color);
   return rgb ? `rgba(${rgb[0]}, ${rgb[1]}, ${rgb[2]}, 0.33)` : color;

@@ -13,7 +13,7 @@ export type Column = (number | null)[];
 export type Columns = [number[], ...Column[]];
 
 /**
- * A histogram as a step line: x holds every bin edge, y each bin's count, repeated at the last
+ * A histogram as a step line: x contains every bin edge, y each bin's count, repeated at the last
  * edge so that the final bin has a width. Empty histograms give empty columns.
  */
 export function histogramColumns(histogram: Histogram): Columns {
@@ -24,7 +24,7 @@ export function histogramColumns(histogram: Histogram): Columns {
   return [x, y];
 }
 
-/** The x range that shows every histogram and the target, with 5 % padding. */
+/** Returns the x range that shows every histogram and the target, with 5 % padding. */
 export function sharedRange(histograms: readonly Histogram[], target: number): [number, number] {
   let min = target;
   let max = target;
@@ -103,7 +103,7 @@ export const CHECKPOINT_SERIES = [
 ] as const;
 export type CheckpointSeries = (typeof CHECKPOINT_SERIES)[number];
 
-/** The series over checkpoints; x is the iteration, or the position when iterations are unknown. */
+/** Builds the series over checkpoints. x is the iteration, or the position when iterations are unknown. */
 export function checkpointColumns(
   points: readonly CheckpointSeriesPoint[],
   series: readonly CheckpointSeries[],

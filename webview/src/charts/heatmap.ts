@@ -68,8 +68,9 @@ export function toPixels(bounds: PlotBounds, width: number, height: number) {
 }
 
 /**
- * The factor that turns gradient vectors into arrows: the longest arrow is `maxPixels` long,
- * so arrow length stays proportional to ‖∇D‖ across the plot. Returns 0 when all are zero.
+ * Returns the factor that turns gradient vectors into arrows. The longest arrow becomes
+ * `maxPixels` long, so arrow length stays proportional to ‖∇D‖ across the plot. The factor is 0
+ * when every gradient is zero or non-finite.
  */
 export function arrowScale(
   dx: NumericArray,

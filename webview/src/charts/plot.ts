@@ -111,6 +111,7 @@ export class Plot {
     ctx.lineWidth = 1.5 * devicePixelRatio;
     ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
     ctx.font = `${11 * devicePixelRatio}px sans-serif`;
+
     const { xMarker, yMarker } = this.spec;
     if (xMarker) {
       const x = chart.valToPos(xMarker.value, 'x', true);
@@ -122,6 +123,7 @@ export class Plot {
         ctx.fillText(xMarker.label, x + 4 * devicePixelRatio, bbox.top + 12 * devicePixelRatio);
       }
     }
+
     if (yMarker) {
       const y = chart.valToPos(yMarker.value, 'y', true);
       if (y >= bbox.top && y <= bbox.top + bbox.height) {

@@ -44,7 +44,8 @@ export function drawPointPlot(canvas: HTMLCanvasElement, plot: PointPlot, cssWid
   const map = toPixels(plot.bounds, inner, inner);
   for (const series of plot.series) {
     ctx.fillStyle = ROLE_COLORS[series.role](colors);
-    const radius = series.role === 'modes' ? 3 : series.x.length > 5000 ? 1 : 1.6;
+    let radius = series.x.length > 5000 ? 1 : 1.6;
+    if (series.role === 'modes') radius = 3;
     for (let i = 0; i < series.x.length; i++) {
       const x = map.x(series.x[i]);
       const y = map.y(series.y[i]);

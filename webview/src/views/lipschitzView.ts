@@ -55,7 +55,7 @@ export class LipschitzView extends ChartView {
     );
   }
 
-  /** A log-scale strip with the bounds and the target marked. */
+  /** Builds a log-scale strip with the bounds and the target marked. */
   private scale(lower: number, upper: number | undefined, target: number): HTMLElement {
     const values = [lower, upper ?? lower, target].filter((v) => v > 0);
     const min = Math.min(...values) / 2;

@@ -143,6 +143,7 @@ export class TrainingView extends ChartView {
       );
       return;
     }
+
     const cancel = el('vscode-button', { secondary: true, class: 'cancel' }, 'Cancel training');
     cancel.addEventListener('click', () => this.onCancel());
     const hasModes = this.history.some((event) => event.modesCaptured !== undefined);
@@ -157,6 +158,7 @@ export class TrainingView extends ChartView {
         el('div', { class: 'chart-block' }, el('h3', {}, chart.title), container),
       ),
     );
+
     const colors = palette();
     for (const { chart, container } of containers) {
       const series: SeriesSpec[] = chart.series.map((s) => ({

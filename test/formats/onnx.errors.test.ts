@@ -14,6 +14,31 @@ import { encodeModel, wire, type ModelSpec } from './onnxEncoder';
 import { TOY_DIR } from './onnxTestUtils';
 
 const CRITIC = readFileSync(path.join(TOY_DIR, 'cg_8g_gp', 'critic.onnx'));
+const CONV_CRITIC = readFileSync(
+  path.join(TOY_DIR, 'dcgan', 'dcgan_cifar10_critic_untrained.onnx'),
+);
+
+/** Loads, runs and inspects `bytes`, allowing only CheckpointErrors and leaking no tensors. */
+function readWithoutSurprises(bytes: Uint8Array): void {
+  const before = tf.memory().numTensors;
+  try {
+    const model = readOnnxModel(bytes);
+    if (model.inputShape.every((d) => d > 0)) {
+      tf.tidy(() => {
+        model.apply(tf.zeros([2, ...model.inputShape]));
+      });
+    }
+    model.dispose();
+  } catch (error) {
+    if (!(error instanceof CheckpointError)) throw error;
+  }
+  assert.equal(tf.memory().numTensors, before, 'no tensors leak');
+  try {
+    inspectOnnx(bytes);
+  } catch (error) {
+    if (!(error instanceof CheckpointError)) throw error;
+  }
+}
 
 function reluModel(extra: Partial<ModelSpec> = {}): ModelSpec {
   return {
@@ -252,27 +277,24 @@ describe('readOnnxModel errors', () => {
       fc.property(mutation, ({ edits, cut }) => {
         const bytes = Uint8Array.from(CRITIC);
         for (const [at, value] of edits) bytes[at] = value;
-        const input = cut === null ? bytes : bytes.subarray(0, cut);
-        const before = tf.memory().numTensors;
-        try {
-          const model = readOnnxModel(input);
-          if (model.inputShape.every((d) => d > 0)) {
-            tf.tidy(() => {
-              model.apply(tf.zeros([2, ...model.inputShape]));
-            });
-          }
-          model.dispose();
-        } catch (error) {
-          if (!(error instanceof CheckpointError)) throw error;
-        }
-        assert.equal(tf.memory().numTensors, before, 'no tensors leak');
-        try {
-          inspectOnnx(input);
-        } catch (error) {
-          if (!(error instanceof CheckpointError)) throw error;
-        }
+        readWithoutSurprises(cut === null ? bytes : bytes.subarray(0, cut));
       }),
       { numRuns: 250, seed: 20261204 },
+    );
+  });
+
+  it('keeps every mutated conv critic to a CheckpointError', function () {
+    this.timeout(60_000);
+    // The nodes with their Conv attributes (pads, strides, kernel_shape) open the graph.
+    const position = fc.oneof(fc.nat(2047), fc.nat(CONV_CRITIC.length - 1));
+    const edits = fc.array(fc.tuple(position, fc.nat(255)), { minLength: 1, maxLength: 4 });
+    fc.assert(
+      fc.property(edits, (changes) => {
+        const bytes = Uint8Array.from(CONV_CRITIC);
+        for (const [at, value] of changes) bytes[at] = value;
+        readWithoutSurprises(bytes);
+      }),
+      { numRuns: 60, seed: 4122026 },
     );
   });
 });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import { isStatic, shapeOf, type Value } from '../values';
 import { resolveWindow, type Window2D } from './spatial';
-import { asTensor, fail, input, type OpContext, type OpImpl } from './types';
+import { asTensor, checkCreatedSize, fail, input, type OpContext, type OpImpl } from './types';
 
 /*
  * ONNX convolutions are NCHW with weights [out, in, kh, kw] (Conv) or [in, out, kh, kw]
@@ -83,6 +83,11 @@ export function dilate(filterHwio: Tensor4D, [dh, dw]: [number, number]): Tensor
   return tf.slice(blocks, [0, 0, 0, 0], [(kh - 1) * dh + 1, (kw - 1) * dw + 1, a, b]) as Tensor4D;
 }
 
+/** Shape of a weight [a, b, kh, kw] once its taps are spread by the dilations. */
+function dilatedShape(shape: readonly number[], [dh, dw]: [number, number]): number[] {
+  return [shape[0], shape[1], (shape[2] - 1) * dh + 1, (shape[3] - 1) * dw + 1];
+}
+
 function groupCheck(context: OpContext): void {
   const group = context.attrs.int('group', 1);
   if (group !== 1) {
@@ -124,8 +129,11 @@ const conv: OpImpl = (inputs, context) => {
     );
   }
   const window = convWindow(context, x.shape, [wShape[2], wShape[3]], spatial);
-  const f = filter(weight, wShape, [2, 3, 1, 0], window.dilations, context);
   const [top, bottom, left, right] = window.pads;
+  const [n, c, h, w] = x.shape;
+  checkCreatedSize(context, [n, c, h + top + bottom, w + left + right]);
+  checkCreatedSize(context, dilatedShape(wShape, window.dilations));
+  const f = filter(weight, wShape, [2, 3, 1, 0], window.dilations, context);
   const nhwc = tf.transpose(x, [0, 2, 3, 1]);
   const padding: [[number, number], [number, number], [number, number], [number, number]] = [
     [0, 0],
@@ -157,10 +165,12 @@ const convTranspose: OpImpl = (inputs, context) => {
 
   const [batch, , height, width] = x.shape;
   const window = resolveWindow(context, [wShape[2], wShape[3]], [height, width], spatial);
+  checkCreatedSize(context, dilatedShape(wShape, window.dilations));
   const f = filter(weight, wShape, [2, 3, 1, 0], window.dilations, context);
   const [kh, kw] = [f.shape[0], f.shape[1]];
   const [sh, sw] = window.strides;
   const full: [number, number] = [sh * (height - 1) + kh, sw * (width - 1) + kw];
+  checkCreatedSize(context, [batch, wShape[1], full[0], full[1]]);
 
   const nhwc = tf.transpose(x, [0, 2, 3, 1]) as Tensor4D;
   const y = tf.conv2dTranspose(

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import { outputSize, pair, resolveWindow, type Window2D } from './spatial';
-import { asTensor, fail, input, type OpContext, type OpImpl } from './types';
+import { asTensor, checkCreatedSize, fail, input, type OpContext, type OpImpl } from './types';
 
 /** Padding far below any activation, so padded cells never win a max. */
 const MAX_POOL_PAD = -3.4e38;
@@ -26,6 +26,8 @@ function poolGeometry(context: OpContext, x: Tensor4D, spatial: number): PoolGeo
     const count = outputSize(size, kernel[axis], window.strides[axis], begin, end, ceil);
     return Math.max(0, (count - 1) * window.strides[axis] + kernel[axis] - (size + begin + end));
   }) as [number, number];
+  const [n, c, h, w] = x.shape;
+  checkCreatedSize(context, [n, c, h + top + bottom + extra[0], w + left + right + extra[1]]);
   return { ...window, extra };
 }
 

@@ -393,6 +393,10 @@ const pad: OpImpl = (inputs, context) => {
     (p, axis) => [Math.max(0, p), Math.max(0, after[axis])] as [number, number],
   );
   if (paddings.every(([b, a]) => b === 0 && a === 0)) return [cropped];
+  checkCreatedSize(
+    context,
+    cropped.shape.map((d, axis) => d + paddings[axis][0] + paddings[axis][1]),
+  );
   if (mode === 'constant') return [tf.pad(cropped, paddings, value)];
   // NOTE: tf.mirrorPad is not used: its gradient in tfjs 4.22 is wrong for 'reflect' (checked
   // against a hand-computed gradient), so both modes are built from slices.

@@ -1,5 +1,8 @@
 import { fail, type OpContext } from './types';
 
+/** Largest kernel size, stride, dilation or padding accepted; larger values mean a corrupt file. */
+export const MAX_WINDOW_VALUE = 1 << 16;
+
 /** Resolved 2-D window geometry of a Conv or pooling node, for one input size. */
 export interface Window2D {
   kernel: [number, number];
@@ -49,6 +52,14 @@ export function resolveWindow(
   if (strides.some((s) => s < 1) || dilations.some((d) => d < 1) || kernel.some((k) => k < 1)) {
     fail(context, 'corrupt', 'kernel sizes, strides and dilations must be positive');
   }
+  const largest = Math.max(...strides, ...dilations, ...kernel);
+  if (largest > MAX_WINDOW_VALUE) {
+    fail(
+      context,
+      'corrupt',
+      `a kernel size, stride or dilation of ${largest} is implausibly large`,
+    );
+  }
   const autoPad = context.attrs.string('auto_pad', 'NOTSET');
   let pads: [number, number, number, number] = [0, 0, 0, 0];
   if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
@@ -92,7 +103,8 @@ function samePadding(
 function explicitPads(context: OpContext, spatial: number): [number, number, number, number] {
   const pads = context.attrs.ints('pads');
   if (pads === undefined || pads.length === 0) return [0, 0, 0, 0];
-  if (pads.length !== 2 * spatial || pads.some((p) => !Number.isSafeInteger(p) || p < 0)) {
+  const invalid = (p: number) => !Number.isSafeInteger(p) || p < 0 || p > MAX_WINDOW_VALUE;
+  if (pads.length !== 2 * spatial || pads.some(invalid)) {
     fail(
       context,
       'corrupt',

@@ -357,6 +357,46 @@ describe('readOnnxModel on hand-built graphs', () => {
     );
   });
 
+  it('chains Softmax, Clip, Split, Tile, Gather and Expand', () => {
+    const picks = Array.from({ length: 300 }, (_, i) => (i * 7) % 6);
+    const spec: ModelSpec = {
+      nodes: [
+        { op: 'Softmax', inputs: ['x'], outputs: ['s'], attributes: { axis: -1 } },
+        { op: 'Clip', inputs: ['s', 'low', 'high'], outputs: ['c'] },
+        { op: 'Split', inputs: ['c', 'sizes'], outputs: ['a', 'b'], attributes: { axis: 1 } },
+        { op: 'Mul', inputs: ['a', 'b'], outputs: ['m'] },
+        { op: 'Tile', inputs: ['m', 'repeats'], outputs: ['t'] },
+        // 300 indices take the tf.gather path rather than slices.
+        { op: 'Gather', inputs: ['t', 'picks'], outputs: ['g'], attributes: { axis: 1 } },
+        { op: 'Expand', inputs: ['bias', 'wide'], outputs: ['e'] },
+        { op: 'Add', inputs: ['g', 'e'], outputs: ['h'] },
+        { op: 'Sigmoid', inputs: ['h'], outputs: ['q'] },
+        { op: 'ReduceSum', inputs: ['q', 'axes'], outputs: ['y'], attributes: { keepdims: 0 } },
+      ],
+      initializers: [
+        { name: 'low', dims: [], values: [0.1] },
+        { name: 'high', dims: [], values: [0.6] },
+        { name: 'sizes', dims: [2], values: [2, 2], int64: true },
+        { name: 'repeats', dims: [2], values: [1, 3], int64: true },
+        { name: 'picks', dims: [300], values: picks, int64: true },
+        { name: 'bias', dims: [1], values: [0.25] },
+        { name: 'wide', dims: [2], values: [1, 300], int64: true },
+        { name: 'axes', dims: [1], values: [1], int64: true },
+      ],
+      inputs: [{ name: 'x', dims: ['batch', 4] }],
+      outputs: [{ name: 'y', dims: ['batch'] }],
+    };
+    const reference = (x: number[]) => {
+      const exp = x.map(Math.exp);
+      const total = exp.reduce((a, b) => a + b, 0);
+      const c = exp.map((v) => Math.min(Math.max(v / total, 0.1), 0.6));
+      const m = [c[0] * c[2], c[1] * c[3]];
+      const t = [...m, ...m, ...m];
+      return picks.reduce((sum, index) => sum + 1 / (1 + Math.exp(-(t[index] + 0.25))), 0);
+    };
+    checkAgainstReference(spec, [3, 4], reference);
+  });
+
   it('moves space to depth and back', () => {
     const spec: ModelSpec = {
       nodes: [

@@ -349,8 +349,8 @@ describe('readOnnxModel on hand-built graphs', () => {
     };
     const model = readOnnxModel(encodeModel(spec));
     model.dispose();
-    // Disjoint windows: max pooling is 1-Lipschitz, a mean of n cells 1/sqrt(n); the global
-    // mean runs over the 2 x 2 map left after 12 / 2 / 2 - 1; overlapping windows get none.
+    // Disjoint windows: max pooling is 1-Lipschitz and a mean of n cells 1/sqrt(n). The maps go
+    // 12 -> 6 -> 3 -> 2 wide, so the global mean of 4 cells is 1/2; overlapping windows get none.
     assert.deepEqual(
       model.layers.map((layer) => layer.lipschitz),
       [1, 0.5, undefined, 0.5],
@@ -425,7 +425,7 @@ describe('readOnnxModel on hand-built graphs', () => {
     );
     const { y } = run(depth, [2, 3, 4, 6], data);
     depth.dispose();
-    // Output channel (bh·2 + bw)·3 + c at (i, j) holds input channel c at (2i + bh, 2j + bw).
+    // Output channel (bh·2 + bw)·3 + c at (i, j) contains input channel c at (2i + bh, 2j + bw).
     const expected: number[] = [];
     for (let n = 0; n < 2; n++)
       for (let k = 0; k < 12; k++)

@@ -7,13 +7,24 @@ export function workspaceRoot(): vscode.Uri | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri;
 }
 
-/** Returns the URI a command was invoked on: its argument, or else the active editor's file. */
+/**
+ * Returns the URI a command was invoked on: an explorer or editor-title URI, or a runs-tree node.
+ * A command run from the palette has none.
+ */
 export function commandTarget(argument: unknown): vscode.Uri | undefined {
   if (argument instanceof vscode.Uri) return argument;
-  const resourcePath = (argument as { path?: unknown; runDir?: unknown } | undefined)?.path;
+  const resourcePath = (argument as { path?: unknown } | undefined)?.path;
   if (typeof resourcePath === 'string') return vscode.Uri.file(resourcePath);
-  const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  if (tab instanceof vscode.TabInputText || tab instanceof vscode.TabInputCustom) return tab.uri;
+  return undefined;
+}
+
+/** Returns the file of the active tab when it is a checkpoint editor or a run.json. */
+export function activeCheckpointFile(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputCustom && input.viewType === 'ganDiagnostics.checkpoint')
+    return input.uri;
+  if (input instanceof vscode.TabInputText && path.basename(input.uri.fsPath) === RUN_JSON)
+    return input.uri;
   return undefined;
 }
 

@@ -1,7 +1,14 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { TOY_DATASET_NAMES } from '../core/data/toy';
-import { commandTarget, MODEL_FILTERS, pickFile, pickRunFolder, SAMPLE_FILTERS } from './pickers';
+import {
+  activeCheckpointFile,
+  commandTarget,
+  MODEL_FILTERS,
+  pickFile,
+  pickRunFolder,
+  SAMPLE_FILTERS,
+} from './pickers';
 import { resolveProbeTarget } from './probeTargets';
 import { probeAndShow, type ProbeTarget } from './probeService';
 import type { Services } from './services';
@@ -13,7 +20,7 @@ export async function probeCommand(services: Services, argument?: unknown): Prom
 }
 
 async function chooseTarget(argument: unknown): Promise<ProbeTarget | undefined> {
-  const uri = commandTarget(argument);
+  const uri = commandTarget(argument) ?? activeCheckpointFile();
   if (uri) {
     const resolved = await resolveProbeTarget(uri.fsPath);
     if (resolved.kind === 'run') return resolved;

@@ -92,8 +92,10 @@ export class ReportApp {
         this.views.training.setTarget(message.report.training.target);
         this.views.points.setPlots([]);
         this.views.checkpoints.setSeries([]);
-        if (!this.runId && message.report.history)
-          this.views.training.setRun(0, message.report.history, 'completed');
+        if (!this.runId && message.report.history) {
+          const history = message.report.history;
+          this.views.training.setRun(history.at(-1)?.iterations ?? 0, history, 'completed');
+        }
         this.renderHeader(message);
         return;
       case 'points':

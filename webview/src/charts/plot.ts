@@ -82,8 +82,27 @@ export class Plot {
       title: spec.title,
       width,
       height: spec.height ?? 220,
-      scales: { x: { time: false, ...(spec.xRange ? { range: spec.xRange } : {}) } },
-      axes: [axis(spec.xLabel), axis(spec.yLabel)],
+      scales: {
+        x: { time: false, ...(spec.xRange ? { range: spec.xRange } : {}) },
+        // Counts and shares start at zero, so bar heights compare honestly.
+        ...(paths
+          ? {
+              y: {
+                range: (_chart: uPlot, _min: number, max: number): uPlot.Range.MinMax => [
+                  0,
+                  max > 0 ? max * 1.05 : 1,
+                ],
+              },
+            }
+          : {}),
+      },
+      axes: [
+        {
+          ...axis(spec.xLabel),
+          ...(spec.style === 'bars' ? { incrs: [1, 2, 5, 10, 20, 50, 100] } : {}),
+        },
+        axis(spec.yLabel),
+      ],
       legend: { show: spec.series.length > 1 },
       cursor: { drag: { x: true, y: false } },
       series: [

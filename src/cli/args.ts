@@ -5,7 +5,7 @@ export class CliUsageError extends Error {
   override readonly name = 'CliUsageError';
 }
 
-export type Command = 'train' | 'probe' | 'inspect' | 'demo';
+export type Command = 'train' | 'probe' | 'inspect' | 'demo' | 'compare';
 
 export type Parsed =
   | { command: 'help'; topic: string }
@@ -65,8 +65,10 @@ const OPTIONS = {
     count: { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string', short: 'o' },
+    'all-checkpoints': { type: 'boolean' },
   },
   inspect: { ...COMMON },
+  compare: { ...COMMON },
   demo: { ...COMMON, out: { type: 'string', short: 'o' }, iterations: { type: 'string' } },
 } as const;
 
@@ -151,6 +153,7 @@ Usage:
   gan-diagnostics probe RUN_FOLDER [options]  probe a run's critic and write report.json
   gan-diagnostics probe --critic FILE (--generator FILE | --fake FILE.npy) (--real FILE.npy | --dataset NAME)
   gan-diagnostics inspect FILE               describe a checkpoint file or run folder
+  gan-diagnostics compare A B                what changed between two reports (or run folders)
   gan-diagnostics demo                       train on 8 Gaussians, probe, print the summary
 
 Run 'gan-diagnostics COMMAND --help' for a command's options. Exit code 0 on success, 1 when the
@@ -196,7 +199,15 @@ gan-diagnostics probe --critic FILE (--generator FILE | --fake FILE) (--real FIL
   -o, --out FILE          where to write report.json (default: RUN_FOLDER/report.json)
   --json [FILE]           print the report as JSON (and write it to FILE if given)
   --markdown              print the report as Markdown instead of the summary
+  --all-checkpoints       probe every checkpoint of the run: a report in each checkpoint folder
+                          and RUN_FOLDER/series.json with the time series (and mode hopping)
 ${BACKEND_HELP}`,
+  compare: `gan-diagnostics compare A B
+
+A and B are report.json files or run folders (their report.json). Prints the key numbers side by
+side with their ratio, and the findings added, removed and kept.
+  --json                  print the comparison as JSON
+`,
   inspect: `gan-diagnostics inspect FILE
 
 Prints what FILE is (run folder, .onnx, .pt/.pth, .safetensors), its layers, shapes, parameter

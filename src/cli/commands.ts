@@ -13,6 +13,9 @@ import {
 import type { PenaltyKind } from '../core/train/penalty';
 import type { JobRunner } from '../worker/runner';
 import { CliUsageError, numberFlag, type Parsed } from './args';
+import { writeFileAtomic } from '../core/io/atomic';
+import { buildSeries } from '../core/report/series';
+import { readRunManifest } from '../core/train/runFolder';
 import { ProgressPrinter } from './progress';
 import { renderSummary } from './summary';
 
@@ -187,6 +190,10 @@ export async function runProbe(
     ...(numberFlag(flags, 'target') !== undefined ? { target: numberFlag(flags, 'target') } : {}),
     ...(output !== undefined ? { output: path.resolve(output) } : {}),
   };
+  if (flags['all-checkpoints']) {
+    if (run === undefined) throw new CliUsageError('--all-checkpoints needs a run folder.');
+    return probeSeries(path.resolve(run), request, runner, signal, flags.json !== undefined);
+  }
   const result = await runner.run({ kind: 'probe', request }, { signal });
   const report = result.report as unknown as ProbeReport;
   if (flags.json !== undefined) process.stdout.write(JSON.stringify(report, null, 1) + '\n');
@@ -246,5 +253,40 @@ export async function runDemo(
   );
   process.stdout.write(renderSummary(probe.report as unknown as ProbeReport));
   logger.info(`report: ${path.join(runDir, 'report.json')}`);
+  return 0;
+}
+
+/** Probes every checkpoint of a run, writing a report into each and the series into series.json. */
+async function probeSeries(
+  runDir: string,
+  request: Record<string, unknown>,
+  runner: JobRunner,
+  signal: AbortSignal,
+  json: boolean,
+): Promise<number> {
+  const manifest = await readRunManifest(runDir);
+  const reports: ProbeReport[] = [];
+  for (const checkpoint of manifest.checkpoints) {
+    const output = path.join(runDir, checkpoint.path, 'report.json');
+    const result = await runner.run(
+      { kind: 'probe', request: { ...request, checkpoint: checkpoint.path, output } },
+      { signal },
+    );
+    reports.push(result.report as unknown as ProbeReport);
+    process.stderr.write(`probed ${checkpoint.path}\n`);
+  }
+  const series = buildSeries(runDir, reports);
+  await writeFileAtomic(path.join(runDir, 'series.json'), JSON.stringify(series, null, 1));
+  if (json) {
+    process.stdout.write(JSON.stringify(series, null, 1) + '\n');
+    return 0;
+  }
+  process.stdout.write('iteration  ‖∇D(x̂)‖  W estimate  modes  findings\n');
+  for (const p of series.points) {
+    process.stdout.write(
+      `${String(p.iteration).padStart(9)}  ${(p.interpolatesMedian ?? NaN).toPrecision(3).padStart(7)}  ${p.wasserstein.toPrecision(3).padStart(10)}  ${String(p.modesCaptured ?? '-').padStart(5)}  ${p.findings.join(', ')}\n`,
+    );
+  }
+  for (const f of series.findings) process.stdout.write(`[${f.severity}] ${f.id}: ${f.message}\n`);
   return 0;
 }

@@ -4,6 +4,7 @@ import { createStderrLogger, describeError, type Logger } from '../core/log';
 import { VERSION } from '../core/version';
 import { JobRunner } from '../worker/runner';
 import { runDemo, runInspect, runProbe, runTrain } from './commands';
+import { runCompare } from './compare';
 import { CliUsageError, HELP, parseCommandLine } from './args';
 
 /** Runs the command line and returns the process exit code. */
@@ -52,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runInspect(parsed, runner);
       case 'demo':
         return await runDemo(parsed, runner, logger, controller.signal);
+      case 'compare':
+        return await runCompare(parsed);
     }
   } catch (error) {
     if (error instanceof CliUsageError) {

@@ -43,7 +43,60 @@ export interface ProbeSetReport {
   /** For otInterpolates: mean cosine between ∇D and the direction to the coupled real point. */
   alignment?: { meanCosine: number; medianCosine: number };
   /** For offManifold: the gradient-norm median at each distance from the data. */
-  byDistance?: { distance: number; median: number; count: number }[];
+  byDistance?: { distance: number; median: number; count: number; tangentFraction?: number }[];
+  /** ‖g_T‖/‖g‖ over the set's points, where the tangent/normal split is meaningful. */
+  tangentFraction?: {
+    median: number;
+    mean: number;
+    p05: number;
+    p95: number;
+    count: number;
+    excluded: number;
+  };
+}
+
+export interface TangentReport {
+  meaningful: boolean;
+  /** Why the split is not meaningful, when it is not. */
+  reason?: string;
+  /** Neighbourhood radius of the local PCA, in data units. */
+  radius?: number;
+  /** Intrinsic dimension chosen from the stable eigen-gap. */
+  dimension?: number;
+  /** Fraction of the radius ladder over which the chosen dimension held. */
+  scaleStability?: number;
+  /** Fraction of probe balls that agree with the chosen dimension. */
+  pointAgreement?: number;
+}
+
+export interface LipschitzReport {
+  /** Product of the layers' Lipschitz constants; absent when a layer's constant is unknown. */
+  upper?: number;
+  upperReason?: string;
+  layers: { name: string; kind: string; constant?: number; method: string }[];
+  /** Largest ‖∇D‖ over all probe points. */
+  lowerGradient: { value: number; set: string; index: number };
+  /** Largest |D(x)-D(y)|/‖x-y‖ over the probe pairs. */
+  lowerSecant: { value: number; set: string };
+  /** upper / max(lower bounds). */
+  gap?: number;
+}
+
+export interface DistributionReport {
+  /** Improved precision and recall (Kynkäänniemi et al. 2019), k = 3. */
+  precision: number;
+  recall: number;
+  /** Density and coverage (Naeem et al. 2020), k = 5. */
+  density: number;
+  coverage: number;
+  /** Fréchet distance between Gaussian fits in data space (absent above FRECHET_MAX_DIM). */
+  frechet?: number;
+  frechetSkipped?: string;
+  /** Exact W1 between subsamples of real and generated points (optimal assignment). */
+  exactW1: number;
+  exactW1SampleSize: number;
+  realCount: number;
+  fakeCount: number;
 }
 
 export interface Finding {
@@ -71,9 +124,13 @@ export interface ModesReport {
   highQualityFraction: number;
   /** What a perfect generator scores: P(χ²_d ≤ threshold). */
   highQualityFloor: number;
+  /** log K - H(q) of the nearest-mode histogram q of all samples. */
   reverseKl: number;
+  /** The same for the high-quality samples only (NaN when there are none). */
+  reverseKlHighQuality?: number;
   /** Finite-sample reverse-KL floor ≈ (K-1)/(2N). */
   reverseKlFloor: number;
+  medianDistanceToNearestMode?: number;
   perMode: { highQuality: number; nearest: number }[];
 }
 
@@ -111,6 +168,9 @@ export interface ProbeReport {
   wasserstein: { estimate: number; exactW1?: number; exactSampleSize?: number };
   probeSets: Partial<Record<ProbeSetName, ProbeSetReport>>;
   modes?: ModesReport;
+  tangent?: TangentReport;
+  lipschitz?: LipschitzReport;
+  distribution?: DistributionReport;
   findings: Finding[];
   history?: ProgressEvent[];
   timings: { totalMs: number; gradientMs: number };

@@ -23,6 +23,12 @@ export const CONSISTENT_SPREAD = 1.5;
 export const OFF_TARGET_FACTOR = 1.5;
 /** Median ‖∇D‖ at generated points below this fraction of the interpolates' median: a vanishing signal. */
 export const VANISHING_SIGNAL_FACTOR = 0.05;
+/**
+ * Median tangent fraction ‖g_T‖/‖g‖ at real points below this: the gradient there is almost all
+ * normal. A random direction in 2-D with a 1-D manifold has a median tangent fraction of 0.71, so
+ * 0.2 is far below what chance gives. The link to mode collapse is a hypothesis, not a fact.
+ */
+export const TANGENT_STARVATION_FRACTION = 0.2;
 /** Collapse: at most this fraction of the modes captured (and at most 1 for very few modes). */
 export const COLLAPSE_FRACTION = 0.25;
 

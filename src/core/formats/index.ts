@@ -34,3 +34,25 @@ export {
   type CheckpointErrorCode,
   type ReadLimits,
 } from './errors';
+export {
+  readOnnxModel,
+  readOnnxFile,
+  decodeOnnx,
+  type OnnxModel,
+  type OnnxLoadOptions,
+} from './onnx/load';
+export { inspectOnnx, type OnnxSummary } from './onnx/inspect';
+export {
+  readTfjsLayersModel,
+  parseLayersManifest,
+  wrapLayersModel,
+  describeKerasLayers,
+  type TfjsLayersModel,
+} from './tfjsLayers';
+export {
+  loadModelFile,
+  readBoundedFile,
+  type LoadedModelFile,
+  type LoadModelOptions,
+} from './loadModel';
+export { inspectFile, type FileSummary, type LayerSummary } from './inspect';

@@ -10,6 +10,7 @@ import { readOnnxModel } from './onnx/load';
 import { readSafetensors } from './safetensors';
 import { inferArchitecture } from './stateDict';
 import type { StateDict } from './tensor';
+import { readTfjsLayersModel } from './tfjsLayers';
 import { readTorchFile } from './torch';
 import type { OptimizerInfo } from './torchOptimizer';
 import { selectStateDict, type StateDictCandidate } from './torchTree';
@@ -80,12 +81,13 @@ export async function loadModelFile(
       return fromStateDict(stateDict, file, options, 'safetensors', [], undefined);
     }
     case 'tfjs-layers':
-      // TODO: wire the TF.js Layers reader here; until then such files are reported as unsupported.
-      throw new CheckpointError(
-        'unsupported',
-        'TF.js Layers models cannot be probed from a file yet; probe the run folder that holds them.',
-        file,
-      );
+      return {
+        model: await readTfjsLayersModel(file),
+        format: 'tfjs-layers',
+        notes: ['TF.js Layers model, run in inference mode'],
+        optimizers: [],
+        nonFinite: [],
+      };
     case 'npy':
       throw new CheckpointError(
         'not-a-checkpoint',

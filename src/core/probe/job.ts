@@ -13,7 +13,18 @@ import type { Logger } from '../log';
 import { Rng } from '../rng';
 import type { Collective } from '../train/collective';
 import { VERSION } from '../version';
+import { median } from '../metrics/quantiles';
+import { distributionReport } from './distribution';
 import { evaluateCritic, type CriticField } from './evaluate';
+import { lipschitzReport } from './lipschitzReport';
+import {
+  estimateManifold,
+  fractionStats,
+  normalOffManifoldSet,
+  tangentFractions,
+  tangentReport,
+} from './manifold';
+import { alignment, otInterpolatesSet } from './transport';
 import { modesReport } from './modes';
 import { validateProbeRequest, type ProbeRequest } from './request';
 import {
@@ -94,12 +105,20 @@ function buildReport(
     );
   }
   const std = perFeatureStd(real);
-  const meanStd = std.reduce((a, b) => a + b, 0) / std.length;
+  const meanStd = std.reduce((a, b) => a + b, 0) / std.length || 1;
+  const manifold = estimateManifold(real);
+  const ot = otInterpolatesSet(real, generated, counts.otInterpolates, rng);
   const sets: Partial<Record<ProbeSetName, ProbeSet>> = {
     interpolates: interpolatesSet(real, generated, counts.interpolates, rng),
+    otInterpolates: ot,
     real: subsetSet(real, counts.real, 'real data'),
     generated: subsetSet(generated, counts.generated, sources.generatedDescription),
-    offManifold: offManifoldSet(real, counts.offManifold, meanStd > 0 ? meanStd : 1, rng),
+    offManifold: manifold.scale.meaningful
+      ? normalOffManifoldSet(real, manifold, counts.offManifold, meanStd, rng)
+      : offManifoldSet(real, counts.offManifold, meanStd, rng),
+    ...(manifold.scale.meaningful
+      ? { offManifoldNoise: offManifoldSet(real, counts.offManifold, meanStd, rng) }
+      : {}),
     uniform: uniformSet(real, counts.uniform, rng),
   };
 
@@ -114,10 +133,16 @@ function buildReport(
   const target = request.target ?? sources.training.target ?? 1;
   const probeSets: Partial<Record<ProbeSetName, ProbeSetReport>> = {};
   for (const [name, set] of Object.entries(sets) as [ProbeSetName, ProbeSet][]) {
-    probeSets[name] = setReport(set, fields[name] as CriticField, target);
+    const field = fields[name] as CriticField;
+    const fractions = manifold.scale.meaningful
+      ? tangentFractions(manifold, set.points, field.gradients)
+      : undefined;
+    probeSets[name] = setReport(set, field, target, fractions);
   }
+  probeSets.otInterpolates!.alignment = alignment(fields.otInterpolates!.gradients, ot.directions);
   const realValues = fields.real?.values ?? new Float32Array();
   const generatedValues = fields.generated?.values ?? new Float32Array();
+  const distribution = distributionReport(real, generated);
 
   const report: ProbeReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -125,21 +150,7 @@ function buildReport(
     createdAt: new Date().toISOString(),
     source: sources.source,
     backend: context.backend.name,
-    training: {
-      target,
-      ...(request.batchSize !== undefined
-        ? { batchSize: request.batchSize }
-        : sources.training.batchSize !== undefined
-          ? { batchSize: sources.training.batchSize }
-          : {}),
-      ...(sources.training.lambda !== undefined ? { lambda: sources.training.lambda } : {}),
-      ...(sources.training.penalty !== undefined ? { penalty: sources.training.penalty } : {}),
-      sources: {
-        ...sources.training.sources,
-        ...(request.batchSize !== undefined ? { batchSize: 'command line' } : {}),
-        ...(request.target !== undefined ? { target: 'command line' } : {}),
-      },
-    },
+    training: trainingSettings(request, sources, target),
     data: {
       dim: real.cols,
       realCount: real.rows,
@@ -147,9 +158,16 @@ function buildReport(
       meanPairDistance: meanPairDistance(real, generated, rng),
       ...(sources.scaleDivisor !== undefined ? { scaleDivisor: sources.scaleDivisor } : {}),
     },
-    wasserstein: { estimate: meanMinMax(realValues).mean - meanMinMax(generatedValues).mean },
+    wasserstein: {
+      estimate: meanMinMax(realValues).mean - meanMinMax(generatedValues).mean,
+      exactW1: distribution.exactW1,
+      exactSampleSize: distribution.exactW1SampleSize,
+    },
     probeSets,
     ...(sources.modes ? { modes: modesReport(generated, sources.modes) } : {}),
+    tangent: tangentReport(manifold),
+    lipschitz: lipschitzReport(sources.critic, sets, fields),
+    distribution,
     findings: [],
     ...(sources.history ? { history: sources.history } : {}),
     timings: { totalMs: 0, gradientMs },
@@ -162,7 +180,31 @@ function buildReport(
   return report;
 }
 
-function setReport(set: ProbeSet, field: CriticField, target: number): ProbeSetReport {
+function trainingSettings(
+  request: ProbeRequest,
+  sources: ProbeSources,
+  target: number,
+): ProbeReport['training'] {
+  const batchSize = request.batchSize ?? sources.training.batchSize;
+  return {
+    target,
+    ...(batchSize !== undefined ? { batchSize } : {}),
+    ...(sources.training.lambda !== undefined ? { lambda: sources.training.lambda } : {}),
+    ...(sources.training.penalty !== undefined ? { penalty: sources.training.penalty } : {}),
+    sources: {
+      ...sources.training.sources,
+      ...(request.batchSize !== undefined ? { batchSize: 'command line' } : {}),
+      ...(request.target !== undefined ? { target: 'command line' } : {}),
+    },
+  };
+}
+
+function setReport(
+  set: ProbeSet,
+  field: CriticField,
+  target: number,
+  fractions?: Float64Array,
+): ProbeSetReport {
   let above = 0;
   for (const n of field.norms) if (n > target * (1 + ABOVE_TARGET_TOLERANCE)) above++;
   const out: ProbeSetReport = {
@@ -173,29 +215,33 @@ function setReport(set: ProbeSet, field: CriticField, target: number): ProbeSetR
     criticValue: meanMinMax(field.values),
     description: set.description,
   };
-  if (set.distances) out.byDistance = mediansByDistance(set.distances, field.norms);
+  if (fractions) out.tangentFraction = fractionStats(fractions);
+  if (set.distances) out.byDistance = mediansByDistance(set.distances, field.norms, fractions);
   return out;
 }
 
-/** Gradient-norm medians in distance bins (quintiles of the distances). */
+/** Bins of the off-manifold distance profile: quintiles of the distances. */
+const DISTANCE_BINS = 5;
+
+/** Gradient-norm (and tangent-fraction) medians per distance quintile. */
 function mediansByDistance(
   distances: Float32Array,
   norms: Float32Array,
-): { distance: number; median: number; count: number }[] {
+  fractions?: Float64Array,
+): NonNullable<ProbeSetReport['byDistance']> {
   const order = Array.from(distances.keys()).sort((a, b) => distances[a] - distances[b]);
-  const bins = 5;
-  const out = [];
-  for (let b = 0; b < bins; b++) {
+  const out: NonNullable<ProbeSetReport['byDistance']> = [];
+  for (let b = 0; b < DISTANCE_BINS; b++) {
     const slice = order.slice(
-      Math.floor((b * order.length) / bins),
-      Math.floor(((b + 1) * order.length) / bins),
+      Math.floor((b * order.length) / DISTANCE_BINS),
+      Math.floor(((b + 1) * order.length) / DISTANCE_BINS),
     );
     if (slice.length === 0) continue;
-    const values = slice.map((i) => norms[i]).sort((x, y) => x - y);
     out.push({
-      distance: distances[slice[Math.floor(slice.length / 2)]],
-      median: values[Math.floor(values.length / 2)],
+      distance: median(slice.map((i) => distances[i])),
+      median: median(slice.map((i) => norms[i])),
       count: slice.length,
+      ...(fractions ? { tangentFraction: median(slice.map((i) => fractions[i])) } : {}),
     });
   }
   return out;

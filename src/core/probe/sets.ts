@@ -10,6 +10,7 @@ export interface ProbeSet {
 
 export interface ProbeCounts {
   interpolates: number;
+  otInterpolates: number;
   real: number;
   generated: number;
   offManifold: number;
@@ -18,6 +19,7 @@ export interface ProbeCounts {
 
 export const DEFAULT_PROBE_COUNTS: ProbeCounts = {
   interpolates: 2000,
+  otInterpolates: 512,
   real: 2000,
   generated: 2000,
   offManifold: 2000,

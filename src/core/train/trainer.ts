@@ -15,6 +15,7 @@ import {
   readCheckpoint,
   readRunManifest,
   writeCheckpoint,
+  writeRunManifest,
   type RunManifest,
   type RunStatus,
 } from './runFolder';
@@ -90,6 +91,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     : await resumeRun(options);
   const { manifest } = session;
   const target = options.iterations ?? manifest.config.iterations;
+  if (target < session.iteration) {
+    disposeSession(session);
+    throw new Error(`The run in '${options.runDir}' is already at iteration ${session.iteration}; ask for ${session.iteration} or more iterations.`);
+  }
   session.manifest = {
     ...manifest,
     config: { ...manifest.config, iterations: target },
@@ -113,6 +118,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       runDir: options.runDir,
       checkpoint: session.manifest.checkpoint,
     };
+  } catch (error) {
+    if (collective.rank === 0) await markFailed(session, options.runDir, options.logger);
+    throw error;
   } finally {
     disposeSession(session);
   }
@@ -381,6 +389,15 @@ async function saveCheckpoint(session: Session, runDir: string): Promise<RunMani
     criticOptimizer: session.criticOptimizer.state(),
     generatorOptimizer: session.generatorOptimizer.state(),
   });
+}
+
+/** Records a failed run in run.json, keeping the last good checkpoint it points to. */
+async function markFailed(session: Session, runDir: string, logger: Logger): Promise<void> {
+  try {
+    await writeRunManifest(runDir, { ...session.manifest, status: 'failed', updatedAt: new Date().toISOString() });
+  } catch (error) {
+    logger.error(`could not record the failure in ${runDir}`, error);
+  }
 }
 
 function disposeSession(session: Session): void {

@@ -56,6 +56,7 @@ export class ReportPanel extends Disposable {
   private readonly actionEmitter = this.register(new vscode.EventEmitter<PanelAction>());
   readonly onAction = this.actionEmitter.event;
   private currentView: ReportView | undefined;
+  private requestedView: ReportView | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -159,7 +160,12 @@ export class ReportPanel extends Disposable {
     this.post({ type: 'runStatus', runId, status, ...(message ? { message } : {}) });
   }
 
+  /** Selects a tab; a request made before the webview is ready is sent once it is. */
   showView(view: ReportView): void {
+    if (!this.ready) {
+      this.requestedView = view;
+      return;
+    }
     this.post({ type: 'showView', view });
   }
 
@@ -200,6 +206,11 @@ export class ReportPanel extends Disposable {
       if (message) void this.panel.webview.postMessage(message);
     }
     this.pendingEvents = [];
+    if (this.requestedView) {
+      // Later reloads restore the tab from the webview's own saved state.
+      void this.panel.webview.postMessage({ type: 'showView', view: this.requestedView });
+      this.requestedView = undefined;
+    }
   }
 
   private receive(raw: unknown): void {

@@ -59,6 +59,7 @@ const OPTIONS = {
     real: { type: 'string' },
     dataset: { type: 'string' },
     arch: { type: 'string' },
+    'state-dict': { type: 'string' },
     checkpoint: { type: 'string' },
     'batch-size': { type: 'string' },
     target: { type: 'string' },
@@ -191,6 +192,7 @@ gan-diagnostics probe --critic FILE (--generator FILE | --fake FILE) (--real FIL
   --real FILE             real samples, .npy or .csv [N, D]
   --dataset NAME          real data from a toy dataset (also enables mode metrics)
   --arch FILE             architecture description for state_dict files
+  --state-dict PATH       key path of the critic's state_dict in a checkpoint that holds several
   --checkpoint PATH       checkpoint of the run to probe (default: latest)
   --batch-size N          the training batch size B (for the whole-batch-norm finding)
   --target X              penalty target γ (default: the run's, else 1)

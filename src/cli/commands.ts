@@ -170,6 +170,7 @@ export async function runProbe(
   const request: Record<string, unknown> = {
     ...(run !== undefined ? { run: path.resolve(run) } : {}),
     ...pick(flags, ['critic', 'generator', 'fake', 'real', 'dataset', 'arch', 'checkpoint']),
+    ...(typeof flags['state-dict'] === 'string' ? { stateDict: flags['state-dict'] } : {}),
     ...(count !== undefined
       ? {
           counts: {

@@ -155,11 +155,17 @@ export interface ProbeReport {
     batchSize?: number;
     lambda?: number;
     target: number;
+    /** The critic optimizer's settings, from run.json or a checkpoint's optimizer state. */
+    optimizer?: { type: string; lr?: number; beta1?: number; beta2?: number };
     penalty?: string;
     sources: Record<string, string>;
   };
   data: {
     dim: number;
+    /** Shape of one critic input sample, without the batch axis. */
+    inputShape?: number[];
+    /** Critic weight tensors with NaN or infinite values. */
+    nonFiniteWeights?: { name: string; count: number }[];
     realCount: number;
     perFeatureStd: number[];
     meanPairDistance: number;

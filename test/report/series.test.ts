@@ -56,7 +56,7 @@ function report(median: number, findings: Finding[]): ProbeReport {
     source: { kind: 'files' },
     backend: 'cpu',
     training: { target: 1, sources: {} },
-    data: { dim: 2, realCount: 10, perFeatureStd: [1, 1], meanPairDistance: 1 },
+    data: { dim: 2, inputShape: [2], realCount: 10, perFeatureStd: [1, 1], meanPairDistance: 1 },
     wasserstein: { estimate: 0.5 },
     probeSets: {
       interpolates: {

@@ -255,7 +255,102 @@ const degenerate = (report: ProbeReport, context: RuleContext): Finding[] => {
   ];
 };
 
+/** A median within this relative distance of γ·√(product of all but one input axis) matches the per-axis norm bug. */
+export const PER_AXIS_TOLERANCE = 0.25;
+
+const perAxisNorm: Rule = (report) => {
+  const shape = report.data.inputShape;
+  const m = median(report, 'interpolates');
+  const target = report.training.target;
+  if (!shape || shape.length < 2 || m === undefined) return [];
+  // A norm over one axis leaves one unit-norm gradient per position of the other axes, so the
+  // whole gradient has norm √(number of such positions).
+  const signatures = shape.map((_, axis) => ({
+    axis,
+    positions: shape.reduce((p, n, i) => (i === axis ? p : p * n), 1),
+  }));
+  const match = signatures.find(
+    (s) =>
+      s.positions > 1 && Math.abs(m / (target * Math.sqrt(s.positions)) - 1) <= PER_AXIS_TOLERANCE,
+  );
+  if (!match) return [];
+  return [
+    {
+      id: 'penalty-per-axis-norm',
+      severity: 'error',
+      message: `The gradient norm at interpolates is ${fmt(m)} ≈ γ·√${match.positions}: the penalty's norm was taken over input axis ${match.axis + 1} only, not over each whole sample.`,
+      evidence: {
+        set: 'interpolates',
+        median: m,
+        target,
+        inputShape: shape,
+        axis: match.axis + 1,
+        expectedNorm: target * Math.sqrt(match.positions),
+      },
+      fix: 'Flatten each sample before the norm: grad.view(grad.size(0), -1).norm(2, dim=1). A patch critic that norms per region on purpose can ignore this.',
+      chart: 'histogram:interpolates',
+    },
+  ];
+};
+
+/** Adam's β2 above this is the library default (0.999), which WGAN-GP's Algorithm 1 replaces with 0.9. */
+export const ADAM_BETA2_MAX = 0.99;
+/** Learning rates above this are ten times the paper's 1e-4 and often unstable with a penalty. */
+export const LEARNING_RATE_MAX = 1e-3;
+
+const optimizerConfig: Rule = (report) => {
+  const optimizer = report.training.optimizer;
+  if (!optimizer) return [];
+  const problems: string[] = [];
+  if (optimizer.beta2 !== undefined && optimizer.beta2 > ADAM_BETA2_MAX)
+    problems.push(`Adam β2 = ${optimizer.beta2} (WGAN-GP uses 0.9)`);
+  if (optimizer.beta1 !== undefined && optimizer.beta1 > 0.5)
+    problems.push(`Adam β1 = ${optimizer.beta1} (WGAN-GP uses 0 or 0.5)`);
+  if (optimizer.lr !== undefined && optimizer.lr > LEARNING_RATE_MAX)
+    problems.push(`learning rate ${optimizer.lr} (WGAN-GP uses 1e-4)`);
+  if (problems.length === 0) return [];
+  return [
+    {
+      id: 'optimizer-config',
+      severity: 'warning',
+      message: `The critic optimizer differs from the WGAN-GP settings: ${problems.join('; ')}.`,
+      evidence: {
+        set: 'configuration',
+        type: optimizer.type,
+        lr: optimizer.lr ?? Number.NaN,
+        beta1: optimizer.beta1 ?? Number.NaN,
+        beta2: optimizer.beta2 ?? Number.NaN,
+        from: report.training.sources.optimizer ?? 'unknown',
+      },
+      fix: 'Use Adam with lr 1e-4 and betas (0, 0.9) as in Algorithm 1 of Gulrajani et al. (2017), or (0.5, 0.9) as in their toy code.',
+      chart: 'findings',
+    },
+  ];
+};
+
+const nonFiniteWeights: Rule = (report) => {
+  const bad = report.data.nonFiniteWeights;
+  if (!bad || bad.length === 0) return [];
+  return [
+    {
+      id: 'non-finite-weights',
+      severity: 'error',
+      message: `The critic has NaN or infinite weights in ${bad.length} tensor(s) (${bad.map((b) => `${b.name}: ${b.count}`).join(', ')}): training diverged before this checkpoint.`,
+      evidence: {
+        set: 'weights',
+        tensors: bad.map((b) => b.name).join(', '),
+        counts: bad.map((b) => b.count),
+      },
+      fix: 'Go back to an earlier checkpoint, lower the learning rate, and check the loss for NaN each step.',
+      chart: 'findings',
+    },
+  ];
+};
+
 const RULES: Rule[] = [
+  nonFiniteWeights,
+  perAxisNorm,
+  optimizerConfig,
   lipschitz,
   overConstrained,
   batchNormalizedPenalty,
@@ -275,7 +370,12 @@ export function deriveFindings(report: ProbeReport, context: RuleContext): Findi
   const batchBug = findings.some(
     (f) => f.id === 'penalty-normalized-over-batch' && f.severity === 'error',
   );
-  const kept = batchBug ? findings.filter((f) => f.id !== 'critic-over-constrained') : findings;
+  const perAxis = findings.some((f) => f.id === 'penalty-per-axis-norm');
+  const kept = findings.filter(
+    (f) =>
+      !(batchBug && f.id === 'critic-over-constrained') &&
+      !(perAxis && f.id === 'lipschitz-violated'),
+  );
   const order = { error: 0, warning: 1, info: 2 };
   return kept.sort((a, b) => order[a.severity] - order[b.severity]);
 }

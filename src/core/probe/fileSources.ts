@@ -35,7 +35,11 @@ export async function resolveFileSources(
   logger: Logger,
 ): Promise<ProbeSources> {
   const criticFile = request.critic as string;
-  const critic = await loadModelFile(criticFile, { role: 'critic', arch: request.arch });
+  const critic = await loadModelFile(criticFile, {
+    role: 'critic',
+    arch: request.arch,
+    stateDictPath: request.stateDict,
+  });
   try {
     for (const note of critic.notes) logger.info(`critic: ${note}`);
     const dataset = request.dataset ? createDataset({ name: request.dataset }) : undefined;
@@ -73,7 +77,21 @@ export async function resolveFileSources(
       generatedDescription,
       modes: dataset?.modes,
       scaleDivisor: dataset?.scaleDivisor,
-      training: { batchSize: request.batchSize, sources },
+      training: {
+        batchSize: request.batchSize,
+        ...(adam
+          ? {
+              optimizer: {
+                type: 'adam',
+                lr: adam.lr,
+                beta1: adam.betas?.[0],
+                beta2: adam.betas?.[1],
+              },
+            }
+          : {}),
+        sources: adam ? { ...sources, optimizer: 'checkpoint optimizer state' } : sources,
+      },
+      nonFiniteWeights: critic.nonFinite,
       source: {
         kind: 'files',
         critic: criticFile,

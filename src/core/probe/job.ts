@@ -88,7 +88,7 @@ function checkFinite(points: Matrix, label: string): void {
   }
 }
 
-function buildReport(
+export function buildReport(
   request: ProbeRequest,
   sources: ProbeSources,
   context: ProbeContext,
@@ -153,6 +153,8 @@ function buildReport(
     training: trainingSettings(request, sources, target),
     data: {
       dim: real.cols,
+      inputShape: [...sources.critic.inputShape],
+      ...(sources.nonFiniteWeights?.length ? { nonFiniteWeights: sources.nonFiniteWeights } : {}),
       realCount: real.rows,
       perFeatureStd: std,
       meanPairDistance: meanPairDistance(real, generated, rng),
@@ -191,6 +193,7 @@ function trainingSettings(
     ...(batchSize !== undefined ? { batchSize } : {}),
     ...(sources.training.lambda !== undefined ? { lambda: sources.training.lambda } : {}),
     ...(sources.training.penalty !== undefined ? { penalty: sources.training.penalty } : {}),
+    ...(sources.training.optimizer !== undefined ? { optimizer: sources.training.optimizer } : {}),
     sources: {
       ...sources.training.sources,
       ...(request.batchSize !== undefined ? { batchSize: 'command line' } : {}),

@@ -17,6 +17,8 @@ export interface ProbeRequest {
   dataset?: ToyDatasetName;
   /** Architecture description for state_dict files. */
   arch?: string;
+  /** Key path of the critic's state_dict in a training checkpoint with several. */
+  stateDict?: string;
   counts: ProbeCounts;
   seed: number;
   /** The training batch size, for the whole-batch-norm finding. */
@@ -69,6 +71,7 @@ export function validateProbeRequest(raw: Record<string, unknown>): ProbeRequest
     fake: optionalString(raw, 'fake'),
     real: optionalString(raw, 'real'),
     arch: optionalString(raw, 'arch'),
+    stateDict: optionalString(raw, 'stateDict'),
     output: optionalString(raw, 'output'),
     counts,
     seed: raw.seed === undefined ? 0 : nonNegativeInteger(raw.seed, 'seed'),

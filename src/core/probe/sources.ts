@@ -24,8 +24,10 @@ export interface ProbeSources {
     lambda?: number;
     penalty?: string;
     target?: number;
+    optimizer?: { type: string; lr?: number; beta1?: number; beta2?: number };
     sources: Record<string, string>;
   };
+  nonFiniteWeights?: { name: string; count: number }[];
   source: ProbeReport['source'];
   history?: ProgressEvent[];
   dispose?: () => void;
@@ -76,7 +78,19 @@ async function resolveRun(
         lambda: config.penalty.lambda,
         penalty: config.penalty.kind,
         target: config.penalty.target,
-        sources: { batchSize: 'run.json', lambda: 'run.json', target: 'run.json' },
+        optimizer: {
+          type: config.criticOptimizer.kind,
+          lr: config.criticOptimizer.lr,
+          ...(config.criticOptimizer.kind === 'adam'
+            ? { beta1: config.criticOptimizer.beta1, beta2: config.criticOptimizer.beta2 }
+            : {}),
+        },
+        sources: {
+          batchSize: 'run.json',
+          lambda: 'run.json',
+          target: 'run.json',
+          optimizer: 'run.json',
+        },
       },
       source: {
         kind: 'run',

@@ -3,6 +3,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { initBackend, type BackendInfo } from '../../src/core/backend/init';
 import { silentLogger } from '../../src/core/log';
+import { loadModelFile } from '../../src/core/formats/loadModel';
+import { quantile } from '../../src/core/metrics/quantiles';
+import { evaluateCritic } from '../../src/core/probe/evaluate';
+import { readPoints } from '../../src/core/probe/fileSources';
 import { runProbeJob } from '../../src/core/probe/job';
 import type { ProbeReport } from '../../src/protocol/report';
 
@@ -112,6 +116,34 @@ describe('probe findings on real PyTorch checkpoints', () => {
         modes.perMode.map((m) => m.nearest),
         recorded.nearest_mode_counts,
       );
+    });
+  }
+
+  const STORED_SETS: [string, string][] = [
+    ['interp_2000.npy', 'interpolates'],
+    ['real_2000.npy', 'real'],
+    ['gen_2000.npy', 'generated'],
+    ['offmanifold_2000.npy', 'offmanifold_noise0.3'],
+    ['uniform_2000.npy', 'uniform_box3'],
+  ];
+
+  for (const run of ['cg_8g_gp', 'cg_8g_lambda0', 'cg_8g_wclip']) {
+    it(`${run}: the median ‖∇D‖ of every stored point set matches`, async () => {
+      const dir = path.join(FIXTURES, run);
+      const meta = JSON.parse(await fs.readFile(path.join(dir, 'metadata.json'), 'utf8')) as {
+        expected: Record<string, { grad_norm: { median: number } }>;
+      };
+      const critic = await loadModelFile(path.join(dir, 'critic.onnx'), { role: 'critic' });
+      try {
+        for (const [file, key] of STORED_SETS) {
+          const field = evaluateCritic(critic.model, await readPoints(path.join(dir, file)));
+          const actual = quantile(field.norms, 0.5);
+          const expected = meta.expected[key].grad_norm.median;
+          assert.ok(Math.abs(actual / expected - 1) < 1e-4, `${file}: ${actual} vs ${expected}`);
+        }
+      } finally {
+        critic.model.dispose();
+      }
     });
   }
 });

@@ -17,6 +17,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   private readonly changed = this.register(new vscode.EventEmitter<RunNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly startupTimer: NodeJS.Timeout;
 
   constructor(private readonly logger: ChannelLogger) {
     super();
@@ -27,6 +28,13 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     this.register(watcher.onDidChange(() => this.refreshSoon()));
     this.register(watcher.onDidDelete(() => this.refreshSoon()));
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()));
+    // The explorer's run-folder menus need the list before the view is first opened; the
+    // search runs after activation returns.
+    this.startupTimer = setTimeout(() => {
+      this.findRunFolders().catch((error: unknown) =>
+        this.logger.warn(`could not list run folders: ${String(error)}`),
+      );
+    }, 0);
   }
 
   refresh(): void {
@@ -84,11 +92,16 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   async getChildren(node?: RunNode): Promise<RunNode[]> {
     if (node) return node.children;
+    const dirs = await this.findRunFolders();
+    return Promise.all(dirs.map((dir) => this.runNode(dir)));
+  }
+
+  /** Lists the workspace's run folders and publishes them for the explorer's menus. */
+  private async findRunFolders(): Promise<string[]> {
     const files = await vscode.workspace.findFiles(`**/${RUN_JSON}`, '**/node_modules/**', 500);
     const dirs = [...new Set(files.map((file) => path.dirname(file.fsPath)))].sort();
-    // Explorer menus show run-folder commands only on these folders.
-    void vscode.commands.executeCommand('setContext', 'ganDiagnostics.runFolders', dirs);
-    return Promise.all(dirs.map((dir) => this.runNode(dir)));
+    await vscode.commands.executeCommand('setContext', 'ganDiagnostics.runFolders', dirs);
+    return dirs;
   }
 
   private async runNode(runDir: string): Promise<RunNode> {
@@ -104,6 +117,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   override dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    clearTimeout(this.startupTimer);
     super.dispose();
   }
 }

@@ -213,6 +213,27 @@ describe('Lipschitz bounds', () => {
       assert.ok(result.layers[2].reason?.includes('pooling'), result.layers[2].reason);
     });
 
+    it('reports an invalid conv geometry as unknown', () => {
+      const conv: LayerInfo = {
+        name: 'conv_0',
+        kind: 'conv2d',
+        op: 'Conv',
+        weights: [],
+        linear: {
+          type: 'conv2d',
+          filter: { name: 'conv_0.weight', shape: [3, 3, 2, 1], values: new Float32Array(18) },
+          strides: [1, 1],
+          padding: [1, 1, 1, 1],
+          dilations: [1, 1],
+          inputShape: [4, 4, 3],
+        },
+      };
+      const result = upperBound({ layers: [conv] });
+      assert.equal(result.upper, undefined);
+      assert.ok(result.upperReason?.includes('conv_0'), result.upperReason);
+      assert.ok(result.upperReason?.includes('takes 2 channels'), result.upperReason);
+    });
+
     it('reads the PReLU constant from its slopes', () => {
       const prelu: LayerInfo = {
         name: 'prelu',
@@ -367,7 +388,7 @@ describe('Lipschitz bounds', () => {
         assert.ok(report.upper !== undefined, report.upperReason);
         assert.deepEqual(
           report.layers.map((l) => l.method),
-          ['conv-power-iteration', 'closed-form', 'identity', 'spectral-norm'],
+          ['conv-lanczos', 'closed-form', 'identity', 'spectral-norm'],
         );
         assert.ok(
           report.upper >= report.lowerGradient.value,

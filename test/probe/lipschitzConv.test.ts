@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { initBackend } from '../../src/core/backend/init';
 import { silentLogger } from '../../src/core/log';
 import type { ConvOperator } from '../../src/core/nets/model';
-import { convOperatorNorm } from '../../src/core/probe/lipschitz';
+import { convOperatorNorm, lanczosTopEigenvalue } from '../../src/core/probe/lipschitz';
 import { Rng } from '../../src/core/rng';
 
 type Quad = [number, number, number, number];
@@ -260,5 +260,37 @@ describe('convOperatorNorm', () => {
     const shape: Quad = [3, 3, 2, 1];
     const op = operator('conv2d', shape, randomFilter(1, shape), [4, 4, 3], SAME_3X3);
     assert.throws(() => convOperatorNorm(op), /takes 2 channels/);
+  });
+});
+
+describe('lanczosTopEigenvalue', () => {
+  it('finds the top of a clustered spectrum', () => {
+    // Eigenvalues 1 - (i/n)² crowd together near the top, where the power iteration is slow.
+    const n = 400;
+    const diagonal = Float64Array.from({ length: n }, (_, i) => 1 - (i / n) ** 2);
+    const apply = (v: Float64Array) => v.map((x, i) => x * diagonal[i]);
+    const result = lanczosTopEigenvalue(apply, n, { maxIterations: 150, tolerance: 1e-12 });
+    assert.ok(result.value <= 1 + 1e-12, `value ${result.value}`);
+    assert.ok(result.value > 1 - 1e-5, `value ${result.value}`);
+  });
+
+  it('stays below the top without a stored basis', () => {
+    const n = 400;
+    const diagonal = Float64Array.from({ length: n }, (_, i) => 1 - (i / n) ** 2);
+    const apply = (v: Float64Array) => v.map((x, i) => x * diagonal[i]);
+    const options = { maxIterations: 150, tolerance: 0, maxBasisValues: 0 };
+    const result = lanczosTopEigenvalue(apply, n, options);
+    assert.equal(result.iterations, 150);
+    assert.ok(result.value <= 1 + 1e-12, `value ${result.value}`);
+    assert.ok(result.value > 1 - 1e-5, `value ${result.value}`);
+  });
+
+  it('is exact once the space is exhausted', () => {
+    const diagonal = Float64Array.of(0.5, 4, 2);
+    const apply = (v: Float64Array) => v.map((x, i) => x * diagonal[i]);
+    const result = lanczosTopEigenvalue(apply, 3, { tolerance: 0 });
+    assert.ok(Math.abs(result.value - 4) < 1e-12, `value ${result.value}`);
+    assert.ok(result.converged);
+    assert.ok(result.iterations <= 3, `iterations ${result.iterations}`);
   });
 });

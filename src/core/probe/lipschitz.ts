@@ -16,16 +16,11 @@ import { spectralNorm } from './spectral';
 
 /** Method that produced a layer's constant. */
 export type LayerMethod =
-  | 'spectral-norm'
-  | 'conv-power-iteration'
-  | 'closed-form'
-  | 'batch-norm-scale'
-  | 'identity'
-  | 'unknown';
+  'spectral-norm' | 'conv-lanczos' | 'closed-form' | 'batch-norm-scale' | 'identity' | 'unknown';
 
 /** The operator norm of a convolution next to the two bounds from its reshaped filter matrix. */
 export interface ConvNormDetail {
-  /** Power-iteration estimate of ‖conv‖ on the real input shape; it approaches the norm from below. */
+  /** Lanczos estimate of ‖conv‖ on the real input shape, which approaches the norm from below. */
   operatorNorm: number;
   /** σ(W_mat), the spectral norm of the filter reshaped to [kh·kw·in, out]. */
   matrixNorm: number;
@@ -34,8 +29,9 @@ export interface ConvNormDetail {
    * (at most kh·kw, and 1 for non-overlapping windows). This bound always holds.
    */
   overlapBound: number;
+  /** Lanczos steps, each one application of the convolution and its transpose. */
   iterations: number;
-  /** Whether the estimate grew by less than the tolerance in the last iteration. */
+  /** Whether the estimate grew by less than the tolerance in the last step, or became exact. */
   converged: boolean;
 }
 
@@ -60,16 +56,21 @@ export interface UpperBound {
   layers: LayerConstant[];
 }
 
-export interface PowerIterationOptions {
-  /** Maximum iterations of the convolution power iteration (default 300). */
+export interface IterationOptions {
+  /** Maximum Lanczos steps for a convolution (default 100). */
   maxIterations?: number;
-  /** Stop once the estimate grows by less than this fraction in one iteration (default 1e-6). */
+  /**
+   * Maximum float64 values kept for reorthogonalisation (default 2²³, 64 MiB). Each step keeps
+   * one vector of the input size; past the budget only the last two are kept.
+   */
+  maxBasisValues?: number;
+  /** Stop once the estimate grows by less than this fraction in one step (default 1e-6). */
   tolerance?: number;
   /** Seed of the random start vector (default 7). */
   seed?: number;
 }
 
-export interface UpperBoundOptions extends PowerIterationOptions {
+export interface UpperBoundOptions extends IterationOptions {
   /** Power-iteration steps for dense kernels (default 200). */
   denseIterations?: number;
   /**
@@ -79,9 +80,10 @@ export interface UpperBoundOptions extends PowerIterationOptions {
   batchNormEpsilon?: number;
 }
 
-const DEFAULT_CONV_ITERATIONS = 300;
+const DEFAULT_CONV_ITERATIONS = 100;
 const DEFAULT_TOLERANCE = 1e-6;
 const DEFAULT_SEED = 7;
+const DEFAULT_MAX_BASIS_VALUES = 2 ** 23;
 const DEFAULT_DENSE_ITERATIONS = 200;
 
 /**
@@ -128,7 +130,7 @@ function layerConstant(layer: LayerInfo, options: UpperBoundOptions): LayerConst
       } catch (error) {
         return unknown(error instanceof Error ? error.message : String(error));
       }
-      return { ...base, constant: conv.operatorNorm, method: 'conv-power-iteration', conv };
+      return { ...base, constant: conv.operatorNorm, method: 'conv-lanczos', conv };
     }
     case 'reshape':
       // Flatten, reshape, transpose and inference-mode dropout only move or copy elements.
@@ -226,20 +228,17 @@ interface ConvGeometry {
 
 /**
  * Estimates the L2 operator norm of a convolution or transposed convolution on its real input
- * shape by power iteration on AᵀA, with A = tf.conv2d and Aᵀ = tf.conv2dTranspose of the same
+ * shape by Lanczos iteration on AᵀA, with A = tf.conv2d and Aᵀ = tf.conv2dTranspose of the same
  * geometry. A transposed convolution has the norm of the convolution it is the adjoint of.
  */
-export function convOperatorNorm(
-  op: ConvOperator,
-  options: PowerIterationOptions = {},
-): ConvNormDetail {
+export function convOperatorNorm(op: ConvOperator, options: IterationOptions = {}): ConvNormDetail {
   const geometry = forwardGeometry(op);
   const [kh, kw, inChannels, outChannels] = geometry.filterShape;
   const matrixNorm = spectralNorm(geometry.filter, kh * kw * inChannels, outChannels);
   const overlap =
     tapOverlap(op.filter.shape[0], geometry.strides[0], op.dilations[0]) *
     tapOverlap(op.filter.shape[1], geometry.strides[1], op.dilations[1]);
-  const estimate = powerIteration(geometry, options);
+  const estimate = convNormByLanczos(geometry, options);
   return { ...estimate, matrixNorm, overlapBound: Math.sqrt(overlap) * matrixNorm };
 }
 
@@ -351,16 +350,13 @@ function swapChannelAxes(
 }
 
 /**
- * Runs the power iteration v ← AᵀAv / ‖AᵀAv‖ on one sample of the input shape. With v of unit
- * length, √‖AᵀAv‖ lies between ‖Av‖ and ‖A‖ and, in exact arithmetic, never decreases from one
- * iteration to the next, so it is reported as the estimate.
+ * Wraps v ↦ AᵀAv for the convolution on float64 vectors of the input size, with A = tf.conv2d and
+ * Aᵀ = tf.conv2dTranspose of the same geometry. The caller disposes the filter tensor.
  */
-function powerIteration(
-  geometry: ConvGeometry,
-  options: PowerIterationOptions,
-): Pick<ConvNormDetail, 'operatorNorm' | 'iterations' | 'converged'> {
-  const maxIterations = options.maxIterations ?? DEFAULT_CONV_ITERATIONS;
-  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+function gramOperator(geometry: ConvGeometry): {
+  apply: (v: Float64Array) => Float64Array;
+  dispose: () => void;
+} {
   const [top, bottom, left, right] = geometry.padding;
   const padding: [[number, number], [number, number], [number, number], [number, number]] = [
     [0, 0],
@@ -369,50 +365,141 @@ function powerIteration(
     [0, 0],
   ];
   const shape: [number, number, number, number] = [1, ...geometry.inputShape];
-  const size = geometry.inputShape.reduce((p, d) => p * d, 1);
-  const rng = new Rng(options.seed ?? DEFAULT_SEED);
-  const start = Float32Array.from({ length: size }, () => rng.normal());
-
   const filter = tf.tensor4d(geometry.filter, geometry.filterShape);
-  let v: tf.Tensor4D = tf.tidy(() => {
-    const x = tf.tensor4d(start, shape);
-    return tf.div(x, tf.norm(x));
-  });
-  let estimate = 0;
-  let iterations = 0;
-  let converged = false;
+  const apply = (v: Float64Array): Float64Array => {
+    const result = tf.tidy(() => {
+      const x = tf.tensor4d(Float32Array.from(v), shape);
+      const y = tf.conv2d(x, filter, geometry.strides, padding);
+      return tf.conv2dTranspose(y, filter, shape, geometry.strides, padding);
+    });
+    const values = Float64Array.from(result.dataSync() as Float32Array);
+    result.dispose();
+    return values;
+  };
+  return { apply, dispose: () => filter.dispose() };
+}
+
+/**
+ * Estimates ‖A‖ as the square root of the top eigenvalue of AᵀA, by Lanczos iteration from a
+ * seeded random start. Lanczos works on the same Krylov vectors as the power iteration but needs
+ * far fewer steps when the top singular values cluster, as they do for convolutions.
+ */
+function convNormByLanczos(
+  geometry: ConvGeometry,
+  options: IterationOptions,
+): Pick<ConvNormDetail, 'operatorNorm' | 'iterations' | 'converged'> {
+  const gram = gramOperator(geometry);
   try {
-    while (iterations < maxIterations) {
-      const current = v;
-      const [next, length] = tf.tidy(() => {
-        const y = tf.conv2d(current, filter, geometry.strides, padding);
-        const back = tf.conv2dTranspose(y, filter, shape, geometry.strides, padding);
-        const norm = tf.norm(back);
-        return [tf.div<tf.Tensor4D>(back, norm), norm];
-      });
-      const squared = (length.dataSync() as Float32Array)[0];
-      length.dispose();
-      iterations++;
-      if (!(squared > 0)) {
-        next.dispose();
-        estimate = 0;
-        converged = true;
-        break;
-      }
-      current.dispose();
-      v = next;
-      const previous = estimate;
-      estimate = Math.sqrt(squared);
-      if (iterations > 1 && estimate - previous <= tolerance * estimate) {
-        converged = true;
-        break;
-      }
-    }
+    const size = geometry.inputShape.reduce((p, d) => p * d, 1);
+    const top = lanczosTopEigenvalue(gram.apply, size, options);
+    return {
+      operatorNorm: Math.sqrt(Math.max(0, top.value)),
+      iterations: top.iterations,
+      converged: top.converged,
+    };
   } finally {
-    v.dispose();
-    filter.dispose();
+    gram.dispose();
   }
-  return { operatorNorm: estimate, iterations, converged };
+}
+
+/**
+ * Estimates the largest eigenvalue of a symmetric positive semi-definite map by Lanczos iteration,
+ * reorthogonalising against every stored basis vector. In exact arithmetic the top Ritz value
+ * never exceeds the eigenvalue and never decreases from one step to the next.
+ */
+export function lanczosTopEigenvalue(
+  apply: (v: Float64Array) => Float64Array,
+  size: number,
+  options: IterationOptions = {},
+): { value: number; iterations: number; converged: boolean } {
+  const maxSteps = Math.min(options.maxIterations ?? DEFAULT_CONV_ITERATIONS, size);
+  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+  const rng = new Rng(options.seed ?? DEFAULT_SEED);
+  let q: Float64Array = Float64Array.from({ length: size }, () => rng.normal());
+  scale(q, 1 / Math.sqrt(dot(q, q)));
+
+  const maxStored = Math.max(
+    2,
+    Math.floor((options.maxBasisValues ?? DEFAULT_MAX_BASIS_VALUES) / size),
+  );
+  const basis: Float64Array[] = [];
+  const alphas: number[] = [];
+  const betas: number[] = [];
+  let previousQ: Float64Array | undefined;
+  let value = 0;
+  for (let step = 0; step < maxSteps; step++) {
+    // NOTE: past the basis budget, orthogonality is lost over many steps. Converged Ritz values
+    // then reappear as copies, which wastes steps, but they stay within rounding of the spectrum.
+    if (basis.length < maxStored) basis.push(q);
+    const w = apply(q);
+    const alpha = dot(q, w);
+    alphas.push(alpha);
+    axpy(w, -alpha, q);
+    if (previousQ !== undefined) axpy(w, -betas[step - 1], previousQ);
+    // Two passes of Gram-Schmidt keep w orthogonal to the stored basis to rounding level.
+    for (let pass = 0; pass < 2; pass++) for (const b of basis) axpy(w, -dot(b, w), b);
+
+    const previous = value;
+    value = topTridiagonalEigenvalue(alphas, betas);
+    const beta = Math.sqrt(dot(w, w));
+    // A vanishing β means the Krylov space is invariant, so the Ritz values are exact.
+    const exhausted = beta <= 1e-12 * Math.max(value, Number.MIN_VALUE) || step + 1 === size;
+    if (exhausted || (step > 0 && value - previous <= tolerance * value))
+      return { value, iterations: step + 1, converged: true };
+    betas.push(beta);
+    previousQ = q;
+    q = w;
+    scale(q, 1 / beta);
+  }
+  return { value, iterations: maxSteps, converged: false };
+}
+
+/**
+ * Returns the largest eigenvalue of the symmetric tridiagonal matrix with diagonal `alphas` and
+ * off-diagonal `betas`, by bisection on the Sturm sequence count.
+ */
+function topTridiagonalEigenvalue(alphas: readonly number[], betas: readonly number[]): number {
+  const n = alphas.length;
+  let low = Math.max(...alphas);
+  let high = low;
+  for (let i = 0; i < n; i++) {
+    const radius = Math.abs(betas[i - 1] ?? 0) + Math.abs(i < n - 1 ? betas[i] : 0);
+    high = Math.max(high, alphas[i] + radius);
+  }
+  for (let step = 0; step < 200 && high - low > 1e-15 * Math.abs(high); step++) {
+    const middle = (low + high) / 2;
+    if (eigenvaluesBelow(alphas, betas, middle) === n) high = middle;
+    else low = middle;
+  }
+  return high;
+}
+
+/** Counts the eigenvalues below x of the tridiagonal matrix (Sturm sequence of the LDLᵀ pivots). */
+function eigenvaluesBelow(alphas: readonly number[], betas: readonly number[], x: number): number {
+  let count = 0;
+  let pivot = 1;
+  for (let i = 0; i < alphas.length; i++) {
+    const coupling = i === 0 ? 0 : (betas[i - 1] * betas[i - 1]) / pivot;
+    pivot = alphas[i] - x - coupling;
+    if (pivot === 0) pivot = -1e-300;
+    if (pivot < 0) count++;
+  }
+  return count;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}
+
+/** y ← y + a·x. */
+function axpy(y: Float64Array, a: number, x: Float64Array): void {
+  for (let i = 0; i < y.length; i++) y[i] += a * x[i];
+}
+
+function scale(v: Float64Array, factor: number): void {
+  for (let i = 0; i < v.length; i++) v[i] *= factor;
 }
 
 // ---------------------------------------------------------------------------------------------

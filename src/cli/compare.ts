@@ -17,6 +17,7 @@ export async function readReport(target: string): Promise<ProbeReport> {
   } catch (error) {
     throw new Error(
       `${file} is missing or not valid JSON (${(error as Error).message}); probe it first.`,
+      { cause: error },
     );
   }
   if (typeof report?.schemaVersion !== 'number' || typeof report.probeSets !== 'object') {

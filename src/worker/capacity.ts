@@ -29,6 +29,7 @@ function readStoredConfig(runDir: string): TrainConfig {
   } catch (error) {
     throw new Error(
       `Cannot resume: ${path.join(runDir, RUN_JSON)} is missing or corrupt (${(error as Error).message}).`,
+      { cause: error },
     );
   }
 }

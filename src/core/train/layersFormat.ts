@@ -94,7 +94,9 @@ export async function readLayersWeights(dir: string, spec: MlpSpec): Promise<Flo
   try {
     json = JSON.parse(await fs.readFile(jsonPath, 'utf8')) as ModelJson;
   } catch (error) {
-    throw new Error(`${jsonPath} is missing or not valid JSON (${(error as Error).message}).`);
+    throw new Error(`${jsonPath} is missing or not valid JSON (${(error as Error).message}).`, {
+      cause: error,
+    });
   }
   const manifest = json.weightsManifest;
   if (!Array.isArray(manifest) || manifest.length !== 1 || manifest[0].paths?.length !== 1) {

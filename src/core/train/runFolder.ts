@@ -167,6 +167,7 @@ export async function readRunManifest(runDir: string): Promise<RunManifest> {
   } catch (error) {
     throw new Error(
       `${file} is not valid JSON (${(error as Error).message}); the run folder is corrupt.`,
+      { cause: error },
     );
   }
   if (
@@ -200,7 +201,9 @@ export async function readCheckpoint(
   try {
     state = JSON.parse(await fs.readFile(statePath, 'utf8')) as StateJson;
   } catch (error) {
-    throw new Error(`${statePath} is missing or corrupt (${(error as Error).message}).`);
+    throw new Error(`${statePath} is missing or corrupt (${(error as Error).message}).`, {
+      cause: error,
+    });
   }
   const critic = await readLayersWeights(path.join(dir, 'critic'), manifest.networks.critic);
   const generator = await readLayersWeights(

@@ -48,6 +48,7 @@ const OPTIONS = {
     seed: { type: 'string' },
     'progress-every': { type: 'string' },
     'checkpoint-every': { type: 'string' },
+    'keep-checkpoints': { type: 'string' },
   },
   probe: {
     ...COMMON,
@@ -181,6 +182,7 @@ command failed, 2 for a usage error.
   --seed N                random seed (same seed and backend: identical weights)
   --progress-every N      progress event interval, in iterations
   --checkpoint-every N    checkpoint interval, in iterations
+  --keep-checkpoints N    checkpoint folders to keep (older ones are deleted; default 5)
   --json                  print the result as JSON on stdout
 ${BACKEND_HELP}`,
   probe: `gan-diagnostics probe RUN_FOLDER [options]

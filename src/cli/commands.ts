@@ -47,6 +47,7 @@ export function configFromFlags(flags: CommandArgs['flags']): TrainConfig {
   config.seed = int('seed') ?? config.seed;
   config.progressEvery = int('progress-every') ?? config.progressEvery;
   config.checkpointEvery = int('checkpoint-every') ?? config.checkpointEvery;
+  config.keepCheckpoints = int('keep-checkpoints') ?? config.keepCheckpoints;
   config.clipValue = num('clip-value') ?? config.clipValue;
   if (flags.penalty !== undefined) {
     if (!['gp', 'lp', 'none', 'clip'].includes(flags.penalty as string)) {

@@ -84,11 +84,13 @@ export interface LipschitzReport {
 
 export interface DistributionReport {
   /** Improved precision and recall (Kynkäänniemi et al. 2019), k = 3. */
-  precision: number;
-  recall: number;
+  precision?: number;
+  recall?: number;
   /** Density and coverage (Naeem et al. 2020), k = 5. */
-  density: number;
-  coverage: number;
+  density?: number;
+  coverage?: number;
+  /** Why the k-NN metrics are missing (too few points), when they are. */
+  knnSkipped?: string;
   /** Fréchet distance between Gaussian fits in data space (absent above FRECHET_MAX_DIM). */
   frechet?: number;
   frechetSkipped?: string;

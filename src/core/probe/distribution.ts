@@ -1,7 +1,7 @@
 import type { DistributionReport } from '../../protocol/report';
 import { selectRows, type Matrix } from '../data/matrix';
 import { frechetDistance } from '../metrics/frechet';
-import { densityCoverage, precisionRecall } from '../metrics/prdc';
+import { DENSITY_COVERAGE_K, densityCoverage, precisionRecall } from '../metrics/prdc';
 import { exactW1, subsampleRows } from '../metrics/wasserstein';
 
 /** Points per set for precision/recall and density/coverage (k-NN cost grows as N²·d in high d). */
@@ -18,14 +18,13 @@ const cap = (points: Matrix, n: number): Matrix =>
 export function distributionReport(real: Matrix, fake: Matrix): DistributionReport {
   const realSet = cap(real, DISTRIBUTION_MAX_POINTS);
   const fakeSet = cap(fake, DISTRIBUTION_MAX_POINTS);
-  const pr = precisionRecall(realSet, fakeSet);
-  const dc = densityCoverage(realSet, fakeSet);
+  const enough = Math.min(realSet.rows, fakeSet.rows) > DENSITY_COVERAGE_K;
+  const knn = enough
+    ? { ...pick(precisionRecall(realSet, fakeSet)), ...pickDc(densityCoverage(realSet, fakeSet)) }
+    : { knnSkipped: `needs more than ${DENSITY_COVERAGE_K} real and generated points` };
   const w1 = exactW1(cap(real, EXACT_W1_POINTS), cap(fake, EXACT_W1_POINTS));
   return {
-    precision: pr.precision,
-    recall: pr.recall,
-    density: dc.density,
-    coverage: dc.coverage,
+    ...knn,
     ...(real.cols <= FRECHET_MAX_DIM
       ? { frechet: frechetDistance(realSet, fakeSet).distance }
       : { frechetSkipped: `dimension ${real.cols} > ${FRECHET_MAX_DIM}` }),
@@ -35,3 +34,12 @@ export function distributionReport(real: Matrix, fake: Matrix): DistributionRepo
     fakeCount: fakeSet.rows,
   };
 }
+
+const pick = (pr: { precision: number; recall: number }) => ({
+  precision: pr.precision,
+  recall: pr.recall,
+});
+const pickDc = (dc: { density: number; coverage: number }) => ({
+  density: dc.density,
+  coverage: dc.coverage,
+});

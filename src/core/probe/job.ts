@@ -16,7 +16,7 @@ import { VERSION } from '../version';
 import { median } from '../metrics/quantiles';
 import { distributionReport } from './distribution';
 import { evaluateCritic, type CriticField } from './evaluate';
-import { lipschitzReport } from './lipschitzReport';
+import { lipschitzReport } from './lipschitz';
 import {
   estimateManifold,
   fractionStats,
@@ -168,7 +168,15 @@ export function buildReport(
     probeSets,
     ...(sources.modes ? { modes: modesReport(generated, sources.modes) } : {}),
     tangent: tangentReport(manifold),
-    lipschitz: lipschitzReport(sources.critic, sets, fields),
+    lipschitz: lipschitzReport(
+      sources.critic,
+      Object.fromEntries(
+        Object.entries(fields).map(([name, field]) => [
+          name,
+          { points: sets[name as ProbeSetName]!.points, ...field },
+        ]),
+      ),
+    ),
     distribution,
     findings: [],
     ...(sources.history ? { history: sources.history } : {}),

@@ -66,7 +66,7 @@ export function networkSpecs(
 }
 
 /** Mutable state of a run between iterations. */
-interface Session {
+interface RunState {
   manifest: RunManifest;
   dataset: Dataset;
   critic: Mlp;
@@ -86,68 +86,70 @@ interface Session {
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const collective = options.collective ?? SINGLE_PROCESS;
-  const session = options.config
+  const runState = options.config
     ? await startRun(options, options.config, collective)
     : await resumeRun(options);
-  const { manifest } = session;
+  const { manifest } = runState;
   const target = options.iterations ?? manifest.config.iterations;
-  if (target < session.iteration) {
-    disposeSession(session);
-    throw new Error(`The run in '${options.runDir}' is already at iteration ${session.iteration}; ask for ${session.iteration} or more iterations.`);
+  if (target < runState.iteration) {
+    disposeRunState(runState);
+    throw new Error(
+      `The run in '${options.runDir}' is already at iteration ${runState.iteration}; ask for ${runState.iteration} or more iterations.`,
+    );
   }
-  session.manifest = {
+  runState.manifest = {
     ...manifest,
     config: { ...manifest.config, iterations: target },
     status: 'running',
   };
   const log = collective.rank === 0 ? options.logger : undefined;
   log?.info(
-    `training ${options.runDir}: iteration ${session.iteration} of ${target} on ${options.backend} × ${collective.size}`,
+    `training ${options.runDir}: iteration ${runState.iteration} of ${target} on ${options.backend} × ${collective.size}`,
   );
   try {
-    const status = await runLoop(session, options, collective, target);
+    const status = await runLoop(runState, options, collective, target);
     if (collective.rank === 0) {
-      session.manifest = { ...session.manifest, status };
-      session.manifest = await saveCheckpoint(session, options.runDir);
-      options.onCheckpoint?.(session.iteration, session.manifest.checkpoint);
+      runState.manifest = { ...runState.manifest, status };
+      runState.manifest = await saveCheckpoint(runState, options.runDir);
+      options.onCheckpoint?.(runState.iteration, runState.manifest.checkpoint);
     }
-    log?.info(`training ${status} at iteration ${session.iteration}`);
+    log?.info(`training ${status} at iteration ${runState.iteration}`);
     return {
       status,
-      iteration: session.iteration,
+      iteration: runState.iteration,
       runDir: options.runDir,
-      checkpoint: session.manifest.checkpoint,
+      checkpoint: runState.manifest.checkpoint,
     };
   } catch (error) {
-    if (collective.rank === 0) await markFailed(session, options.runDir, options.logger);
+    if (collective.rank === 0) await markFailed(runState, options.runDir, options.logger);
     throw error;
   } finally {
-    disposeSession(session);
+    disposeRunState(runState);
   }
 }
 
 async function runLoop(
-  session: Session,
+  runState: RunState,
   options: TrainOptions,
   collective: Collective,
   target: number,
 ): Promise<'completed' | 'cancelled'> {
-  const config = session.manifest.config;
+  const config = runState.manifest.config;
   let intervalStart = Date.now();
   let intervalIterations = 0;
-  while (session.iteration < target) {
+  while (runState.iteration < target) {
     // Let the worker's event loop deliver a cancel message before the next synchronous step.
     await new Promise((resolve) => setImmediate(resolve));
     if (agreeToStop(options.signal?.aborted === true, collective)) return 'cancelled';
 
-    const metrics = runIteration(session, collective);
-    session.iteration += 1;
+    const metrics = runIteration(runState, collective);
+    runState.iteration += 1;
     intervalIterations += 1;
 
-    const last = session.iteration === target;
-    if (session.iteration % config.progressEvery === 0 || last) {
+    const last = runState.iteration === target;
+    if (runState.iteration % config.progressEvery === 0 || last) {
       const event = progressEvent(
-        session,
+        runState,
         metrics,
         target,
         (Date.now() - intervalStart) / intervalIterations,
@@ -156,18 +158,18 @@ async function runLoop(
       intervalStart = Date.now();
       intervalIterations = 0;
       if (collective.rank === 0) {
-        session.manifest.history.push(event);
+        runState.manifest.history.push(event);
         options.onProgress?.(event);
       }
       if (!Number.isFinite(event.criticLoss)) {
         throw new Error(
-          `The critic loss became ${event.criticLoss} at iteration ${session.iteration}; lower the learning rate.`,
+          `The critic loss became ${event.criticLoss} at iteration ${runState.iteration}; lower the learning rate.`,
         );
       }
     }
-    if (session.iteration % config.checkpointEvery === 0 && !last && collective.rank === 0) {
-      session.manifest = await saveCheckpoint(session, options.runDir);
-      options.onCheckpoint?.(session.iteration, session.manifest.checkpoint);
+    if (runState.iteration % config.checkpointEvery === 0 && !last && collective.rank === 0) {
+      runState.manifest = await saveCheckpoint(runState, options.runDir);
+      options.onCheckpoint?.(runState.iteration, runState.manifest.checkpoint);
     }
   }
   return 'completed';
@@ -189,24 +191,24 @@ interface IterationMetrics {
   generatorLoss: number;
 }
 
-function runIteration(session: Session, collective: Collective): IterationMetrics {
-  const config = session.manifest.config;
+function runIteration(runState: RunState, collective: Collective): IterationMetrics {
+  const config = runState.manifest.config;
   const batch = config.batchSize;
   const [start, end] = shardRange(batch, collective);
   const rows = end - start;
-  const dim = session.dataset.dim;
+  const dim = runState.dataset.dim;
   const latentDim = config.generator.latentDim;
   let last: IterationMetrics | undefined;
 
   for (let step = 0; step < config.nCritic; step++) {
     // Every rank draws the whole batch, so all generators stay in step; each keeps its rows.
-    const real = session.dataset.sample(batch, session.rng, session.sampler);
-    const latent = session.rng.normals(batch * latentDim);
-    const epsilon = session.rng.uniforms(batch);
+    const real = runState.dataset.sample(batch, runState.rng, runState.sampler);
+    const latent = runState.rng.normals(batch * latentDim);
+    const epsilon = runState.rng.uniforms(batch);
     const input = {
       real: tf.tensor2d(real.data.subarray(start * dim, end * dim), [rows, dim]),
       fake: tf.tidy(() =>
-        session.generator.apply(
+        runState.generator.apply(
           tf.tensor2d(latent.subarray(start * latentDim, end * latentDim), [rows, latentDim]),
         ),
       ),
@@ -214,14 +216,14 @@ function runIteration(session: Session, collective: Collective): IterationMetric
       batchSize: batch,
     };
     const { gradients, metrics } = criticGradients(
-      session.critic,
+      runState.critic,
       input,
       config.penalty,
       collective,
     );
-    session.criticOptimizer.apply(gradients);
+    runState.criticOptimizer.apply(gradients);
     tf.dispose([...gradients, input.real, input.fake, input.epsilon]);
-    if (config.penalty.kind === 'clip') clipWeights(session.critic.variables, config.clipValue);
+    if (config.penalty.kind === 'clip') clipWeights(runState.critic.variables, config.clipValue);
     last = {
       ...metrics,
       norms:
@@ -230,19 +232,19 @@ function runIteration(session: Session, collective: Collective): IterationMetric
     };
   }
 
-  const latent = session.rng.normals(batch * latentDim);
+  const latent = runState.rng.normals(batch * latentDim);
   const latentRows: Tensor = tf.tensor2d(latent.subarray(start * latentDim, end * latentDim), [
     rows,
     latentDim,
   ]);
   const { gradients, loss } = generatorGradients(
-    session.critic,
-    session.generator,
+    runState.critic,
+    runState.generator,
     latentRows,
     batch,
     collective,
   );
-  session.generatorOptimizer.apply(gradients);
+  runState.generatorOptimizer.apply(gradients);
   tf.dispose([...gradients, latentRows]);
   return { ...(last as IterationMetrics), generatorLoss: loss };
 }
@@ -251,14 +253,14 @@ function runIteration(session: Session, collective: Collective): IterationMetric
 const MODE_COUNT_SAMPLES = 1000;
 
 function progressEvent(
-  session: Session,
+  runState: RunState,
   metrics: IterationMetrics,
   target: number,
   msPerIteration: number,
   options: TrainOptions,
 ): ProgressEvent {
   const event: ProgressEvent = {
-    iteration: session.iteration,
+    iteration: runState.iteration,
     iterations: target,
     criticLoss: metrics.criticLoss,
     generatorLoss: metrics.generatorLoss,
@@ -267,17 +269,17 @@ function progressEvent(
     gradNorm: normQuantiles(metrics.norms),
     msPerIteration,
   };
-  if (options.countModes && session.dataset.modes) {
+  if (options.countModes && runState.dataset.modes) {
     // A separate seeded stream, so that counting modes never changes the training draws.
-    const rng = new Rng(session.iteration);
-    const z = rng.normals(MODE_COUNT_SAMPLES * session.manifest.config.generator.latentDim);
+    const rng = new Rng(runState.iteration);
+    const z = rng.normals(MODE_COUNT_SAMPLES * runState.manifest.config.generator.latentDim);
     const samples = tf.tidy(() => {
-      const out = session.generator.apply(
-        tf.tensor2d(z, [MODE_COUNT_SAMPLES, session.manifest.config.generator.latentDim]),
+      const out = runState.generator.apply(
+        tf.tensor2d(z, [MODE_COUNT_SAMPLES, runState.manifest.config.generator.latentDim]),
       );
       return out.dataSync() as Float32Array;
     });
-    event.modesCaptured = options.countModes(samples, session.dataset);
+    event.modesCaptured = options.countModes(samples, runState.dataset);
   }
   return event;
 }
@@ -286,7 +288,7 @@ async function startRun(
   options: TrainOptions,
   config: TrainConfig,
   collective: Collective,
-): Promise<Session> {
+): Promise<RunState> {
   validateTrainConfig(config);
   const dataset = createDataset(config.dataset);
   const networks = networkSpecs(config, dataset);
@@ -329,11 +331,11 @@ async function ensureEmptyRunDir(runDir: string): Promise<void> {
   await fs.mkdir(runDir, { recursive: true });
 }
 
-async function resumeRun(options: TrainOptions): Promise<Session> {
+async function resumeRun(options: TrainOptions): Promise<RunState> {
   const manifest = await readRunManifest(options.runDir);
   const state = await readCheckpoint(options.runDir, manifest);
   const dataset = createDataset(manifest.config.dataset);
-  const session = buildSession(
+  const runState = buildSession(
     manifest,
     dataset,
     Rng.fromState(state.rng),
@@ -342,9 +344,9 @@ async function resumeRun(options: TrainOptions): Promise<Session> {
     state.critic,
     state.generator,
   );
-  session.criticOptimizer.restore(state.criticOptimizer);
-  session.generatorOptimizer.restore(state.generatorOptimizer);
-  return session;
+  runState.criticOptimizer.restore(state.criticOptimizer);
+  runState.generatorOptimizer.restore(state.generatorOptimizer);
+  return runState;
 }
 
 function buildSession(
@@ -355,7 +357,7 @@ function buildSession(
   iteration: number,
   criticWeights: Float32Array[],
   generatorWeights: Float32Array[],
-): Session {
+): RunState {
   const critic = new Mlp(manifest.networks.critic, 'critic', criticWeights);
   const generator = new Mlp(manifest.networks.generator, 'generator', generatorWeights);
   return {
@@ -371,38 +373,42 @@ function buildSession(
   };
 }
 
-async function saveCheckpoint(session: Session, runDir: string): Promise<RunManifest> {
-  const critic = session.critic.weights();
+async function saveCheckpoint(runState: RunState, runDir: string): Promise<RunManifest> {
+  const critic = runState.critic.weights();
   for (const [i, w] of critic.entries()) {
     if (findNonFinite({ rows: 1, cols: w.length, data: w })) {
       throw new Error(
-        `Critic weight tensor ${i} is not finite at iteration ${session.iteration}; the run diverged.`,
+        `Critic weight tensor ${i} is not finite at iteration ${runState.iteration}; the run diverged.`,
       );
     }
   }
-  return writeCheckpoint(runDir, session.manifest, {
-    iteration: session.iteration,
-    rng: session.rng.state(),
-    sampler: { ...session.sampler },
+  return writeCheckpoint(runDir, runState.manifest, {
+    iteration: runState.iteration,
+    rng: runState.rng.state(),
+    sampler: { ...runState.sampler },
     critic,
-    generator: session.generator.weights(),
-    criticOptimizer: session.criticOptimizer.state(),
-    generatorOptimizer: session.generatorOptimizer.state(),
+    generator: runState.generator.weights(),
+    criticOptimizer: runState.criticOptimizer.state(),
+    generatorOptimizer: runState.generatorOptimizer.state(),
   });
 }
 
 /** Records a failed run in run.json, keeping the last good checkpoint it points to. */
-async function markFailed(session: Session, runDir: string, logger: Logger): Promise<void> {
+async function markFailed(runState: RunState, runDir: string, logger: Logger): Promise<void> {
   try {
-    await writeRunManifest(runDir, { ...session.manifest, status: 'failed', updatedAt: new Date().toISOString() });
+    await writeRunManifest(runDir, {
+      ...runState.manifest,
+      status: 'failed',
+      updatedAt: new Date().toISOString(),
+    });
   } catch (error) {
     logger.error(`could not record the failure in ${runDir}`, error);
   }
 }
 
-function disposeSession(session: Session): void {
-  session.criticOptimizer.dispose();
-  session.generatorOptimizer.dispose();
-  session.critic.dispose();
-  session.generator.dispose();
+function disposeRunState(runState: RunState): void {
+  runState.criticOptimizer.dispose();
+  runState.generatorOptimizer.dispose();
+  runState.critic.dispose();
+  runState.generator.dispose();
 }

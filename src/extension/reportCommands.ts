@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { buildSeries } from '../core/report/series';
 import { commandTarget, pickRunFolder, workspaceRoot } from './pickers';
 import { probeAndShow, showReport } from './probeService';
 import { reportToMarkdown } from './reportMarkdown';
@@ -37,7 +38,7 @@ export async function openReportCommand(services: Services, argument?: unknown):
 
 async function pickReportFile(): Promise<string | undefined> {
   const found = await vscode.workspace.findFiles(
-    '{**/reports/*.json,**/*.report.json}',
+    '{**/report.json,**/*.report.json}',
     '**/node_modules/**',
     200,
   );
@@ -112,20 +113,39 @@ export async function compareCommand(services: Services, argument?: unknown): Pr
     if (!outcome) return;
   }
 
-  const chosen = new Set(picked.map(({ checkpoint }) => path.basename(checkpoint.path)));
+  const chosen = new Set(picked.map(({ checkpoint }) => normalise(checkpoint.path)));
   const { reports } = await readRunReports(runDir);
-  const selected = reports.filter((entry) => chosen.has(path.basename(entry.file, '.json')));
+  const selected = reports.filter((entry) =>
+    chosen.has(normalise(entry.report.source.checkpoint ?? '')),
+  );
   const latest = selected.at(-1);
   if (!latest) return;
+
+  // The same series (and mode-hopping check) as the CLI's series probe, saved beside run.json.
+  const series = buildSeries(
+    runDir,
+    selected.map((entry) => entry.report),
+  );
+  await fs.writeFile(path.join(runDir, 'series.json'), JSON.stringify(series, null, 1));
+  for (const finding of series.findings)
+    services.logger.info(`${runDir}: ${finding.id}: ${finding.message}`);
+
   showReport(services, latest.file, latest.report, latest.report);
   const view = services.panels.find({ runDir });
-  const series = selected.map((entry) =>
+  const points = selected.map((entry) =>
     seriesPoint(entry.report, `iteration ${entry.report.source.iteration ?? '?'}`),
   );
-  if (view) {
-    view.showSeries(view.reportId ?? '', series);
+  if (view?.reportId) {
+    view.showSeries(view.reportId, points, series.findings);
     view.showView('checkpoints');
   }
+}
+
+function normalise(relative: string): string {
+  return relative
+    .split(/[\\/]+/)
+    .filter(Boolean)
+    .join('/');
 }
 
 /** Export Report: the active report view's report as JSON or Markdown, or its current view as PNG. */

@@ -13,8 +13,9 @@ export function reportId(file: string, report: ProbeReport): string {
 }
 
 /**
- * Reads Lipschitz bounds from a report. The lower bound from gradients is the largest ‖∇D‖ over
- * all probe sets; the upper and secant bounds are read from an optional `lipschitz` section.
+ * Reads the Lipschitz bounds of a report from its `lipschitz` section. The lower bound from
+ * gradients is also taken over the probe sets' largest ‖∇D‖, so reports without the section
+ * still show it.
  */
 export function lipschitzBounds(report: ProbeReport): LipschitzBounds {
   let gradientLower = 0;
@@ -22,12 +23,15 @@ export function lipschitzBounds(report: ProbeReport): LipschitzBounds {
     if (set && Number.isFinite(set.gradNorm.max))
       gradientLower = Math.max(gradientLower, set.gradNorm.max);
   }
-  const extra = (report as unknown as { lipschitz?: Record<string, unknown> }).lipschitz;
-  const bounds: LipschitzBounds = { gradientLower };
-  if (typeof extra?.upper === 'number' && Number.isFinite(extra.upper)) bounds.upper = extra.upper;
-  if (typeof extra?.secantLower === 'number' && Number.isFinite(extra.secantLower)) {
-    bounds.secantLower = extra.secantLower;
-  }
+  const section = report.lipschitz;
+  if (!section) return { gradientLower };
+
+  if (Number.isFinite(section.lowerGradient?.value))
+    gradientLower = Math.max(gradientLower, section.lowerGradient.value);
+  const bounds: LipschitzBounds = { gradientLower, layers: section.layers ?? [] };
+  if (Number.isFinite(section.upper)) bounds.upper = section.upper;
+  if (Number.isFinite(section.lowerSecant?.value)) bounds.secantLower = section.lowerSecant.value;
+  if (section.upperReason) bounds.upperReason = section.upperReason;
   return bounds;
 }
 
@@ -94,19 +98,16 @@ export function parseReport(file: string, text: string): ProbeReport {
   return value as ProbeReport;
 }
 
-export const REPORTS_FOLDER = 'reports';
+export const REPORT_JSON = 'report.json';
 
 /**
- * Returns where a probe writes its report. For a run it is `reports/<checkpoint folder>.json`
- * in the run folder, so that pruned checkpoints keep their reports. For files it is
- * `<critic file name>.report.json` beside the critic.
+ * Returns where a probe writes its report: `report.json` in the checkpoint folder of a run (as
+ * the CLI's series probe does), or `<critic file name>.report.json` beside a critic file.
  */
 export function reportPathFor(
   target: { runDir: string; checkpoint: string } | { critic: string },
 ): string {
-  if ('runDir' in target) {
-    return path.join(target.runDir, REPORTS_FOLDER, `${path.basename(target.checkpoint)}.json`);
-  }
+  if ('runDir' in target) return path.join(target.runDir, target.checkpoint, REPORT_JSON);
   const parsed = path.parse(target.critic);
   return path.join(parsed.dir, `${parsed.name}.report.json`);
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ProgressEvent } from '../core/train/progress';
-import type { ProbeReport } from '../protocol/report';
+import type { Finding, ProbeReport } from '../protocol/report';
 import type {
   CheckpointSeriesPoint,
   HostToWebview,
@@ -127,9 +127,13 @@ export class ReportPanel extends Disposable {
     this.post(this.points);
   }
 
-  showSeries(reportIdValue: string, checkpoints: CheckpointSeriesPoint[]): void {
+  showSeries(
+    reportIdValue: string,
+    checkpoints: CheckpointSeriesPoint[],
+    findings: Finding[] = [],
+  ): void {
     if (this.report?.reportId !== reportIdValue) return;
-    this.series = { type: 'series', reportId: reportIdValue, checkpoints };
+    this.series = { type: 'series', reportId: reportIdValue, checkpoints, findings };
     this.post(this.series);
   }
 

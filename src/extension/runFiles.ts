@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { RunManifest } from '../core/train/runFolder';
 import type { ProbeReport } from '../protocol/report';
-import { parseReport, REPORTS_FOLDER } from './reportModel';
+import { parseReport, REPORT_JSON } from './reportModel';
 
 export const RUN_JSON = 'run.json';
 const RUN_FORMAT = 'gan-diagnostics-run';
@@ -42,23 +42,30 @@ export interface RunReport {
   report: ProbeReport;
 }
 
-/** Reads every report of a run folder, oldest checkpoint first; unreadable ones are skipped. */
+/**
+ * Reads every report of a run folder, oldest checkpoint first: `checkpoints/<name>/report.json`
+ * and a `report.json` at the run's top level (the CLI's single probe). Unreadable files are
+ * skipped and listed in `problems`.
+ */
 export async function readRunReports(
   runDir: string,
 ): Promise<{ reports: RunReport[]; problems: string[] }> {
-  const folder = path.join(runDir, REPORTS_FOLDER);
-  let names: string[];
-  try {
-    names = (await fs.readdir(folder)).filter((name) => name.endsWith('.json')).sort();
-  } catch {
-    return { reports: [], problems: [] };
-  }
+  const files = [path.join(runDir, REPORT_JSON)];
+  const checkpoints = path.join(runDir, 'checkpoints');
+  const names = await fs.readdir(checkpoints).catch(() => [] as string[]);
+  for (const name of names.sort()) files.push(path.join(checkpoints, name, REPORT_JSON));
+
   const reports: RunReport[] = [];
   const problems: string[] = [];
-  for (const name of names) {
-    const file = path.join(folder, name);
+  for (const file of files) {
+    let text: string;
     try {
-      reports.push({ file, report: parseReport(file, await fs.readFile(file, 'utf8')) });
+      text = await fs.readFile(file, 'utf8');
+    } catch {
+      continue;
+    }
+    try {
+      reports.push({ file, report: parseReport(file, text) });
     } catch (error) {
       problems.push((error as Error).message);
     }

@@ -22,7 +22,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   constructor(private readonly logger: ChannelLogger) {
     super();
     const watcher = this.register(
-      vscode.workspace.createFileSystemWatcher(`**/{${RUN_JSON},reports/*.json}`),
+      vscode.workspace.createFileSystemWatcher(`**/{${RUN_JSON},report.json}`),
     );
     this.register(watcher.onDidCreate(() => this.refreshSoon()));
     this.register(watcher.onDidChange(() => this.refreshSoon()));

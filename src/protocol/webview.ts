@@ -5,7 +5,7 @@
  * belongs to a report or run it no longer shows. Both sides check what they receive with the
  * guards in webviewGuards.ts.
  */
-import type { ProbeReport } from './report';
+import type { Finding, ProbeReport } from './report';
 import type { ProgressEvent } from '../core/train/progress';
 
 /** Numbers sent as a plain array or, cheaper for large plots, as a Float32Array. */
@@ -61,6 +61,10 @@ export interface LipschitzBounds {
   gradientLower: number;
   /** Largest secant slope |D(x) − D(y)| / ‖x − y‖ over probe pairs, where known. */
   secantLower?: number;
+  /** Why there is no upper bound, when there is none. */
+  upperReason?: string;
+  /** Each layer's Lipschitz constant and how it was computed. */
+  layers?: { name: string; kind: string; constant?: number; method: string }[];
 }
 
 /** One checkpoint's headline numbers, for the series over checkpoints. */
@@ -122,7 +126,13 @@ export type HostToWebview =
       lipschitz: LipschitzBounds;
     }
   | { type: 'points'; reportId: string; plots: PointPlot[] }
-  | { type: 'series'; reportId: string; checkpoints: CheckpointSeriesPoint[] }
+  | {
+      type: 'series';
+      reportId: string;
+      checkpoints: CheckpointSeriesPoint[];
+      /** Findings over the whole series, such as mode hopping. */
+      findings: Finding[];
+    }
   | {
       type: 'run';
       /** The run folder. */

@@ -112,14 +112,9 @@ export function checkPointPlot(value: unknown): Problem {
   );
 }
 
-/** Checks the parts of a report that the view reads without further checks. */
-export function checkReport(value: unknown): Problem {
-  if (!isObject(value)) return 'report is not an object';
-  if (typeof value.schemaVersion !== 'number') return 'report without a schemaVersion';
-  if (!isObject(value.probeSets)) return 'report without probeSets';
-  if (!isObject(value.wasserstein)) return 'report without a wasserstein section';
-  if (!Array.isArray(value.findings)) return 'report without a findings array';
-  for (const [index, finding] of (value.findings as unknown[]).entries()) {
+function checkFindings(value: unknown): Problem {
+  if (!Array.isArray(value)) return 'findings is not an array';
+  for (const [index, finding] of value.entries()) {
     if (!isObject(finding)) return `finding ${index} is not an object`;
     if (!isString(finding.id) || !isString(finding.message) || !isString(finding.fix)) {
       return `finding ${index} without an id, message and fix`;
@@ -129,6 +124,18 @@ export function checkReport(value: unknown): Problem {
     }
     if (!isObject(finding.evidence)) return `finding '${finding.id}' without evidence`;
   }
+  return undefined;
+}
+
+/** Checks the parts of a report that the view reads without further checks. */
+export function checkReport(value: unknown): Problem {
+  if (!isObject(value)) return 'report is not an object';
+  if (typeof value.schemaVersion !== 'number') return 'report without a schemaVersion';
+  if (!isObject(value.probeSets)) return 'report without probeSets';
+  if (!isObject(value.wasserstein)) return 'report without a wasserstein section';
+  if (!Array.isArray(value.findings)) return 'report without a findings array';
+  const findingsProblem = checkFindings(value.findings);
+  if (findingsProblem) return findingsProblem;
   for (const [name, set] of Object.entries(value.probeSets)) {
     if (!isObject(set) || !isObject(set.gradNorm) || !isObject(set.histogram)) {
       return `probe set '${name}' without gradNorm and histogram`;
@@ -192,7 +199,10 @@ export function checkHostToWebview(value: unknown): Problem {
       return first(...(value.plots as unknown[]).map((plot) => () => checkPointPlot(plot)));
     case 'series':
       if (!isNonEmptyString(value.reportId)) return 'series without a reportId';
-      return checkSeries(value.checkpoints);
+      return first(
+        () => checkSeries(value.checkpoints),
+        () => checkFindings(value.findings),
+      );
     case 'run':
       if (!isNonEmptyString(value.runId) || !isString(value.title) || !isCount(value.iterations)) {
         return 'run without a runId, title and iteration count';

@@ -44,7 +44,6 @@ describe('run folders on disk', () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'gan-ext-'));
     run = path.join(root, 'run');
     mkdirSync(path.join(run, 'checkpoints', '0000020', 'critic'), { recursive: true });
-    mkdirSync(path.join(run, 'reports'));
     writeFileSync(path.join(run, 'run.json'), JSON.stringify(runJson));
   });
 
@@ -92,23 +91,25 @@ describe('run folders on disk', () => {
     assert.equal(await findRunFolder(deep, 1), undefined);
   });
 
-  it('readRunReports sorts by iteration and skips broken files', async () => {
+  it('readRunReports finds top-level and checkpoint reports', async () => {
     const later = sampleReport({
       source: { kind: 'run', run, checkpoint: 'checkpoints/0000020', iteration: 20 },
     });
     const earlier = sampleReport({
       source: { kind: 'run', run, checkpoint: 'checkpoints/0000010', iteration: 10 },
     });
-    writeFileSync(path.join(run, 'reports', 'a.json'), JSON.stringify(later));
-    writeFileSync(path.join(run, 'reports', 'b.json'), JSON.stringify(earlier));
-    writeFileSync(path.join(run, 'reports', 'c.json'), 'not json');
+    mkdirSync(path.join(run, 'checkpoints', '0000010'));
+    mkdirSync(path.join(run, 'checkpoints', '0000030'));
+    writeFileSync(path.join(run, 'checkpoints', '0000020', 'report.json'), JSON.stringify(later));
+    writeFileSync(path.join(run, 'report.json'), JSON.stringify(earlier));
+    writeFileSync(path.join(run, 'checkpoints', '0000030', 'report.json'), 'not json');
     const { reports, problems } = await readRunReports(run);
     assert.deepEqual(
       reports.map((r) => r.report.source.iteration),
       [10, 20],
     );
     assert.equal(problems.length, 1);
-    assert.match(problems[0], /c\.json is not valid JSON/);
+    assert.match(problems[0], /0000030\/report\.json is not valid JSON/);
   });
 
   it('watchTargetFor pairs a critic with its generator and real data', async () => {
@@ -148,7 +149,7 @@ describe('watched files', () => {
     assert.equal(isWatchedFile('/a/run.json'), true);
     assert.equal(isWatchedFile('/a/critic_0100.onnx'), true);
     assert.equal(isWatchedFile('/a/generator_0100.onnx'), false);
-    assert.equal(isWatchedFile('/a/reports/0001.json'), false);
+    assert.equal(isWatchedFile('/a/checkpoints/0001000/report.json'), false);
   });
 
   it('generatorFor swaps the role in the name', () => {

@@ -107,6 +107,31 @@ describe('checkHostToWebview', () => {
   });
 });
 
+describe('series messages', () => {
+  const point = {
+    label: 'iteration 10',
+    iteration: 10,
+    wasserstein: 1,
+    errorCount: 0,
+    warningCount: 0,
+  };
+
+  it('accept points with series findings', () => {
+    const findings = sampleReport().findings;
+    assert.equal(
+      checkHostToWebview({ type: 'series', reportId: 'r', checkpoints: [point], findings }),
+      undefined,
+    );
+  });
+
+  it('reject a missing findings array', () => {
+    assert.match(
+      checkHostToWebview({ type: 'series', reportId: 'r', checkpoints: [point] }) ?? '',
+      /findings is not an array/,
+    );
+  });
+});
+
 describe('checkReport', () => {
   it('accepts the sample report', () => {
     assert.equal(checkReport(sampleReport()), undefined);

@@ -19,9 +19,37 @@ describe('reportModel', () => {
     assert.deepEqual(lipschitzBounds(sampleReport()), { gradientLower: 2.5 });
   });
 
-  it('lipschitzBounds reads an optional lipschitz section', () => {
-    const report = Object.assign(sampleReport(), { lipschitz: { upper: 40, secantLower: 1.9 } });
-    assert.deepEqual(lipschitzBounds(report), { gradientLower: 2.5, upper: 40, secantLower: 1.9 });
+  it('lipschitzBounds reads the lipschitz section', () => {
+    const layers = [{ name: 'main.0', kind: 'dense', constant: 4, method: 'power iteration' }];
+    const report = sampleReport({
+      lipschitz: {
+        upper: 40,
+        layers,
+        lowerGradient: { value: 2.7, set: 'real', index: 3 },
+        lowerSecant: { value: 1.9, set: 'real' },
+      },
+    });
+    assert.deepEqual(lipschitzBounds(report), {
+      gradientLower: 2.7,
+      upper: 40,
+      secantLower: 1.9,
+      layers,
+    });
+  });
+
+  it('lipschitzBounds keeps the reason for a missing upper bound', () => {
+    const report = sampleReport({
+      lipschitz: {
+        upperReason: 'layer 3 has no known constant',
+        layers: [],
+        lowerGradient: { value: 1, set: 'real', index: 0 },
+        lowerSecant: { value: 0.5, set: 'real' },
+      },
+    });
+    const bounds = lipschitzBounds(report);
+    assert.equal(bounds.upper, undefined);
+    assert.equal(bounds.upperReason, 'layer 3 has no known constant');
+    assert.equal(bounds.gradientLower, 2.5);
   });
 
   it('counts findings by severity', () => {
@@ -48,10 +76,10 @@ describe('reportModel', () => {
     assert.notEqual(a, b);
   });
 
-  it('reportPathFor keeps run reports outside checkpoints', () => {
+  it('reportPathFor uses the checkpoint folder', () => {
     assert.equal(
       reportPathFor({ runDir: '/runs/a', checkpoint: 'checkpoints/0001000' }),
-      path.join('/runs/a', 'reports', '0001000.json'),
+      path.join('/runs/a', 'checkpoints', '0001000', 'report.json'),
     );
     assert.equal(
       reportPathFor({ critic: '/x/critic.onnx' }),

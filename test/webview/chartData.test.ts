@@ -156,8 +156,13 @@ describe('chartLink', () => {
     assert.deepEqual(chartLink('modes'), { view: 'modes' });
   });
 
+  it('maps the names the probe uses', () => {
+    assert.deepEqual(chartLink('histogram:generated'), { view: 'gradients', anchor: 'generated' });
+    assert.deepEqual(chartLink('series'), { view: 'checkpoints' });
+  });
+
   it('ignores unknown views and empty links', () => {
-    assert.equal(chartLink('histogram'), undefined);
+    assert.equal(chartLink('heatmap'), undefined);
     assert.equal(chartLink(undefined), undefined);
     assert.equal(chartLink(''), undefined);
   });

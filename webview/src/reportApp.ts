@@ -91,7 +91,7 @@ export class ReportApp {
         this.views.lipschitz.setReport(message.report, message.lipschitz);
         this.views.training.setTarget(message.report.training.target);
         this.views.points.setPlots([]);
-        this.views.checkpoints.setSeries([]);
+        this.views.checkpoints.setSeries([], []);
         if (!this.runId && message.report.history) {
           const history = message.report.history;
           this.views.training.setRun(history.at(-1)?.iterations ?? 0, history, 'completed');
@@ -103,7 +103,7 @@ export class ReportApp {
         return;
       case 'series':
         if (message.reportId === this.reportId)
-          this.views.checkpoints.setSeries(message.checkpoints);
+          this.views.checkpoints.setSeries(message.checkpoints, message.findings);
         return;
       case 'run':
         this.runId = message.runId;

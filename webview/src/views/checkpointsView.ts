@@ -1,3 +1,4 @@
+import type { Finding } from '../../../src/protocol/report';
 import type { CheckpointSeriesPoint } from '../../../src/protocol/webview';
 import { checkpointColumns, type CheckpointSeries } from '../charts/chartData';
 import { Plot } from '../charts/plot';
@@ -44,14 +45,16 @@ const CHARTS: {
 /** Headline numbers over a run's checkpoints, filled by Compare Checkpoints. */
 export class CheckpointsView extends ChartView {
   private points: CheckpointSeriesPoint[] = [];
+  private findings: Finding[] = [];
   private plots: Plot[] = [];
 
   constructor(private readonly onCompare: () => void) {
     super('checkpoints');
   }
 
-  setSeries(points: CheckpointSeriesPoint[]): void {
+  setSeries(points: CheckpointSeriesPoint[], findings: Finding[]): void {
     this.points = points;
+    this.findings = findings;
     this.invalidate();
   }
 
@@ -82,7 +85,21 @@ export class CheckpointsView extends ChartView {
       chart,
       container: el('div', { class: 'chart', 'data-chart-id': chart.id }),
     }));
+    const findings = this.findings.map((finding) =>
+      el(
+        'article',
+        { class: `finding severity-${finding.severity}` },
+        el(
+          'header',
+          {},
+          el('span', { class: `severity severity-${finding.severity}` }, finding.severity),
+          el('span', { class: 'message' }, finding.message),
+        ),
+        el('p', { class: 'fix' }, el('strong', {}, 'Fix: '), finding.fix),
+      ),
+    );
     this.element.replaceChildren(
+      ...findings,
       this.table(),
       ...containers.map(({ chart, container }) =>
         el('div', { class: 'chart-block' }, el('h3', {}, chart.title), container),

@@ -1,6 +1,6 @@
 import type { ProbeReport } from '../../../src/protocol/report';
 import type { LipschitzBounds } from '../../../src/protocol/webview';
-import { el, formatNumber, keyValueTable } from '../dom';
+import { el, formatNumber, keyValueTable, present } from '../dom';
 import { ChartView } from './view';
 
 /** The Lipschitz constant's lower bounds from probes and its upper bound from the weights. */
@@ -38,19 +38,52 @@ export class LipschitzView extends ChartView {
       ],
       [
         'Upper bound: product of spectral norms × activation constants',
-        bounds.upper === undefined ? 'not in this report' : formatNumber(bounds.upper),
+        bounds.upper === undefined
+          ? (bounds.upperReason ?? 'not in this report')
+          : formatNumber(bounds.upper),
       ],
       ['Penalty target γ', formatNumber(target)],
     ];
     if (bounds.upper !== undefined && lower > 0)
       rows.push(['Gap (upper / best lower)', `${formatNumber(bounds.upper / lower)}×`]);
     this.element.replaceChildren(
-      keyValueTable(rows),
-      this.scale(lower, bounds.upper, target),
+      ...present(
+        keyValueTable(rows),
+        this.scale(lower, bounds.upper, target),
+        this.layerTable(bounds.layers ?? []),
+        el(
+          'p',
+          { class: 'note' },
+          'The true Lipschitz constant lies between the best lower bound and the upper bound. A lower bound well above γ means the penalty does not hold the critic near γ-Lipschitz.',
+        ),
+      ),
+    );
+  }
+
+  /** Builds the table of per-layer constants whose product is the upper bound. */
+  private layerTable(layers: NonNullable<LipschitzBounds['layers']>): HTMLElement | undefined {
+    if (layers.length === 0) return undefined;
+    return el(
+      'table',
+      { class: 'grid' },
       el(
-        'p',
-        { class: 'note' },
-        'The true Lipschitz constant lies between the best lower bound and the upper bound. A lower bound well above γ means the penalty does not hold the critic near γ-Lipschitz.',
+        'thead',
+        {},
+        el('tr', {}, ...['layer', 'kind', 'constant', 'method'].map((h) => el('th', {}, h))),
+      ),
+      el(
+        'tbody',
+        {},
+        ...layers.map((layer) =>
+          el(
+            'tr',
+            {},
+            el('td', {}, el('code', {}, layer.name)),
+            el('td', {}, layer.kind),
+            el('td', { class: 'number' }, formatNumber(layer.constant)),
+            el('td', {}, layer.method),
+          ),
+        ),
       ),
     );
   }

@@ -1,7 +1,7 @@
 import type { ProbeReport } from '../../../src/protocol/report';
 import { modeColumns } from '../charts/chartData';
 import { Plot } from '../charts/plot';
-import { el, formatNumber, formatPercent, keyValueTable } from '../dom';
+import { el, formatNumber, formatPercent, keyValueTable, present } from '../dom';
 import { palette } from '../theme';
 import { ChartView } from './view';
 
@@ -19,6 +19,28 @@ export class ModesView extends ChartView {
     this.invalidate();
   }
 
+  /** Builds the table of distribution metrics in data space, when the report has them. */
+  private distributionTable(): HTMLElement | undefined {
+    const d = this.report?.distribution;
+    if (!d) return undefined;
+    const rows: [string, string][] = [
+      ['Precision / recall (k = 3)', `${formatNumber(d.precision)} / ${formatNumber(d.recall)}`],
+      ['Density / coverage (k = 5)', `${formatNumber(d.density)} / ${formatNumber(d.coverage)}`],
+      [
+        'Fréchet distance in data space',
+        d.frechet === undefined ? (d.frechetSkipped ?? 'not computed') : formatNumber(d.frechet),
+      ],
+      [`Exact W1 on ${d.exactW1SampleSize} points`, formatNumber(d.exactW1)],
+      ['Real / generated points', `${d.realCount} / ${d.fakeCount}`],
+    ];
+    return el(
+      'div',
+      { 'data-chart-id': 'distribution' },
+      el('h3', {}, 'Distribution metrics'),
+      keyValueTable(rows),
+    );
+  }
+
   canvases(): HTMLCanvasElement[] {
     return this.plot ? [this.plot.canvas] : [];
   }
@@ -27,12 +49,16 @@ export class ModesView extends ChartView {
     this.plot?.destroy();
     this.plot = undefined;
     const modes = this.report?.modes;
+    const distribution = this.distributionTable();
     if (!modes) {
       this.element.replaceChildren(
-        el(
-          'p',
-          { class: 'empty' },
-          'This data set has no known modes, so mode coverage does not apply.',
+        ...present(
+          el(
+            'p',
+            { class: 'empty' },
+            'This data set has no known modes, so mode coverage does not apply.',
+          ),
+          distribution,
         ),
       );
       return;
@@ -60,6 +86,7 @@ export class ModesView extends ChartView {
       ]),
       el('h3', {}, 'Share of high-quality samples per mode'),
       container,
+      ...present(distribution),
     );
     this.plot = new Plot(
       container,

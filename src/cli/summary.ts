@@ -1,12 +1,7 @@
 import type { FileSummary } from '../core/formats/inspect';
 import type { ProbeReport } from '../protocol/report';
 import type { JobResult } from '../protocol/worker';
-
-const fmt = (value: number | undefined): string => {
-  if (value === undefined || Number.isNaN(value)) return '-';
-  const abs = Math.abs(value);
-  return abs !== 0 && (abs >= 1e4 || abs < 1e-3) ? value.toExponential(2) : value.toPrecision(3);
-};
+import { formatNumber as fmt } from '../core/report/format';
 
 /** A terminal summary of a report: findings, gradient-norm medians, modes. */
 export function renderSummary(report: ProbeReport): string {

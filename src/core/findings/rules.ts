@@ -1,4 +1,5 @@
 import type { Finding, ModesReport, ProbeReport } from '../../protocol/report';
+import { formatNumber as fmt } from '../report/format';
 
 /*
  * Rules from measurements to findings. Each threshold is a named constant with its reason. The
@@ -378,11 +379,4 @@ export function deriveFindings(report: ProbeReport, context: RuleContext): Findi
   );
   const order = { error: 0, warning: 1, info: 2 };
   return kept.sort((a, b) => order[a.severity] - order[b.severity]);
-}
-
-function fmt(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  return Math.abs(value) >= 1000 || (Math.abs(value) < 0.01 && value !== 0)
-    ? value.toExponential(2)
-    : value.toPrecision(3);
 }

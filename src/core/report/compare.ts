@@ -1,4 +1,5 @@
 import type { Finding, ProbeReport, ProbeSetName } from '../../protocol/report';
+import { formatNumber as fmt } from './format';
 
 export interface ComparedValue {
   name: string;
@@ -72,12 +73,6 @@ export function compareReports(a: ProbeReport, b: ProbeReport): ReportComparison
     findingsKept: [...idsB].filter((id) => idsA.has(id)),
   };
 }
-
-const fmt = (value: number | undefined): string => {
-  if (value === undefined || Number.isNaN(value)) return '—';
-  const abs = Math.abs(value);
-  return abs !== 0 && (abs >= 1e4 || abs < 1e-3) ? value.toExponential(2) : value.toPrecision(3);
-};
 
 export function renderComparison(
   comparison: ReportComparison,

@@ -1,11 +1,5 @@
 import type { ProbeReport, ProbeSetName } from '../../protocol/report';
-
-const fmt = (value: number | undefined): string => {
-  if (value === undefined || Number.isNaN(value)) return '—';
-  if (!Number.isFinite(value)) return String(value);
-  const abs = Math.abs(value);
-  return abs !== 0 && (abs >= 1e4 || abs < 1e-3) ? value.toExponential(2) : value.toPrecision(3);
-};
+import { formatNumber as fmt } from './format';
 
 const SET_ORDER: ProbeSetName[] = [
   'interpolates',

@@ -1,3 +1,5 @@
+import { quantiles } from '../metrics/quantiles';
+
 /** Gradient-norm quantiles reported during training and probing. */
 export interface NormQuantiles {
   p05: number;
@@ -24,23 +26,8 @@ export interface ProgressEvent {
   modesCaptured?: number;
 }
 
-/** Quantile q in [0, 1] of sorted values, with linear interpolation between order statistics. */
-export function sortedQuantile(sorted: ArrayLike<number>, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const position = q * (sorted.length - 1);
-  const lower = Math.floor(position);
-  const upper = Math.min(lower + 1, sorted.length - 1);
-  return sorted[lower] + (position - lower) * (sorted[upper] - sorted[lower]);
-}
-
+/** The norm quantiles of the values (numpy's linear rule, NaN dropped). */
 export function normQuantiles(values: ArrayLike<number>): NormQuantiles {
-  const sorted = Float64Array.from(values).sort();
-  return {
-    p05: sortedQuantile(sorted, 0.05),
-    p25: sortedQuantile(sorted, 0.25),
-    median: sortedQuantile(sorted, 0.5),
-    p75: sortedQuantile(sorted, 0.75),
-    p95: sortedQuantile(sorted, 0.95),
-    max: sorted.length > 0 ? sorted[sorted.length - 1] : Number.NaN,
-  };
+  const [p05, p25, median, p75, p95, max] = quantiles(values, [0.05, 0.25, 0.5, 0.75, 0.95, 1]);
+  return { p05, p25, median, p75, p95, max };
 }

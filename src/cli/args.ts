@@ -167,7 +167,7 @@ command failed, 2 for a usage error.
   --resume DIR            continue the run in DIR (up to --iterations if given)
   --dataset NAME          8gaussians (default), 25gaussians, swissroll, circle
   --preset NAME           paper-toy (default: the WGAN-GP toy code's settings), paper (λ 10,
-                          Adam β1 0), small (3×128, lr 1e-3), tiny, wgan-clip (weight clipping)
+                          Adam β1 0), small (3×128, lr 5e-4), tiny, wgan-clip (weight clipping)
   --iterations N          generator iterations
   --batch-size N          samples per batch (toy code: 256)
   --n-critic N            critic steps per generator step (5)

@@ -3,7 +3,7 @@
  * are a public interface; docs/report-schema.md documents each one. Bump REPORT_SCHEMA_VERSION on
  * any change that removes or renames a field.
  */
-import type { NormQuantiles, ProgressEvent } from '../core/train/progress';
+import type { NormQuantiles, ProgressEvent } from './progress';
 
 export const REPORT_SCHEMA_VERSION = 1;
 

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDataset } from '../core/data/toy';
-import { parameterCount } from '../core/nets/mlp';
+import { parameterCount } from '../core/nets/spec';
 import type { TrainConfig } from '../core/train/config';
-import { RUN_JSON, type RunManifest } from '../core/train/runFolder';
-import { networkSpecs } from '../core/train/trainer';
+import { RUN_JSON, type RunManifest } from '../core/train/runManifest';
+import { networkSpecs } from '../core/train/networks';
 import type { Job } from '../protocol/worker';
-import { GATHER_CHUNK } from '../core/probe/evaluate';
+import { GATHER_CHUNK } from '../core/train/collective';
 
 /** Scalars reduced with each gradient: critic loss, Wasserstein estimate, penalty. */
 const REDUCED_SCALARS = 3;

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createMatrix, type Matrix } from '../data/matrix';
 import type { DifferentiableModel } from '../nets/model';
-import { gatherByRows, SINGLE_PROCESS, type Collective } from '../train/collective';
+import { GATHER_CHUNK, gatherByRows, SINGLE_PROCESS, type Collective } from '../train/collective';
+
+export { GATHER_CHUNK } from '../train/collective';
 import { criticInputGradient, perSampleNorm } from '../train/penalty';
 import { shardRange } from '../train/step';
 
@@ -53,9 +55,6 @@ export function evaluateCritic(
   }
   return { values, gradients, norms };
 }
-
-/** Values exchanged per collective call when ranks share a probe; the runner sizes its buffers to it. */
-export const GATHER_CHUNK = 1 << 20;
 
 /** Runs the model forward only (a generator), returning [n, outputSize] samples. */
 export function runForward(

@@ -102,6 +102,9 @@ export class SharedMemoryCollective implements Collective {
   }
 }
 
+/** Values exchanged per collective call when ranks share a probe; the runner sizes its buffers to it. */
+export const GATHER_CHUNK = 1 << 20;
+
 /**
  * Gathers row blocks computed by each rank into the full array on every rank: rank r holds
  * values for rows [starts[r], starts[r+1]) of `full` (zeros elsewhere), and the sum over ranks is

@@ -4,7 +4,7 @@ import {
   DEFAULT_LEAKY_SLOPE,
   PAPER_TOY_HIDDEN,
   type ActivationSpec,
-} from '../nets/mlp';
+} from '../nets/spec';
 import type { OptimizerConfig } from './optimizers';
 import type { PenaltyConfig } from './penalty';
 

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import { createDataset, type Dataset, type SamplerState } from '../data/toy';
 import { findNonFinite } from '../data/matrix';
 import type { Logger } from '../log';
-import { heUniformWeights, Mlp, validateMlpSpec, type MlpSpec } from '../nets/mlp';
+import { heUniformWeights, Mlp, validateMlpSpec } from '../nets/mlp';
 import { Rng } from '../rng';
 import { SINGLE_PROCESS, type Collective } from './collective';
 import { validateTrainConfig, type TrainConfig } from './config';
@@ -19,7 +19,10 @@ import {
   type RunManifest,
   type RunStatus,
 } from './runFolder';
+import { networkSpecs } from './networks';
 import { criticGradients, gatherRows, generatorGradients, shardRange } from './step';
+
+export { networkSpecs } from './networks';
 
 export interface TrainOptions {
   runDir: string;
@@ -43,26 +46,6 @@ export interface TrainResult {
   iteration: number;
   runDir: string;
   checkpoint: string;
-}
-
-export function networkSpecs(
-  config: TrainConfig,
-  dataset: Dataset,
-): { critic: MlpSpec; generator: MlpSpec } {
-  return {
-    critic: {
-      inputShape: [dataset.dim],
-      hidden: config.critic.hidden,
-      outputSize: 1,
-      activation: config.critic.activation,
-    },
-    generator: {
-      inputShape: [config.generator.latentDim],
-      hidden: config.generator.hidden,
-      outputSize: dataset.dim,
-      activation: config.generator.activation,
-    },
-  };
 }
 
 /** Mutable state of a run between iterations. */

@@ -4,6 +4,7 @@
  * any change that removes or renames a field.
  */
 import type { NormQuantiles, ProgressEvent } from './progress';
+import type { PointPlot } from './webview';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -180,6 +181,8 @@ export interface ProbeReport {
   lipschitz?: LipschitzReport;
   distribution?: DistributionReport;
   findings: Finding[];
+  /** 2-D data only: the critic's value and gradient field with the data, and the tangent directions. */
+  points?: PointPlot[];
   history?: ProgressEvent[];
   timings: { totalMs: number; gradientMs: number };
 }

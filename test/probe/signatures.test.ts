@@ -127,6 +127,32 @@ describe('penalty bug signatures', function () {
     // Secant slopes of a linear map never exceed ‖w‖.
     assert.ok(report.lipschitz!.lowerSecant.value <= 1 + 1e-5);
   });
+
+  it('2-D plots: the heatmap is w·x at cell centres and arrows are w', () => {
+    const rng = new Rng(7);
+    const critic = linearCritic([2], 1, rng);
+    const [w0, w1] = critic.weights()[0];
+    const report = probe(critic, gaussian(300, 2, 1, rng), gaussian(300, 2, -1, rng), backend);
+    critic.dispose();
+    const plot = report.points!.find((p) => p.id === 'critic')!;
+    const { width, height, values } = plot.heatmap!;
+    const { xMin, xMax, yMin, yMax } = plot.bounds;
+    for (const [r, c] of [
+      [0, 0],
+      [height - 1, width - 1],
+      [17, 31],
+    ]) {
+      const x = xMin + ((c + 0.5) * (xMax - xMin)) / width;
+      const y = yMin + ((r + 0.5) * (yMax - yMin)) / height;
+      assert.ok(Math.abs(Number(values[r * width + c]) - (w0 * x + w1 * y)) < 1e-4);
+    }
+    const arrows = plot.arrows!;
+    for (let i = 0; i < arrows.dx.length; i++) {
+      assert.ok(
+        Math.abs(Number(arrows.dx[i]) - w0) < 1e-4 && Math.abs(Number(arrows.dy[i]) - w1) < 1e-4,
+      );
+    }
+  });
 });
 
 describe('probe evaluation', () => {

@@ -24,6 +24,7 @@ import {
   tangentFractions,
   tangentReport,
 } from './manifold';
+import { pointPlots } from './plots';
 import { alignment, otInterpolatesSet } from './transport';
 import { modesReport } from './modes';
 import { validateProbeRequest, type ProbeRequest } from './request';
@@ -179,6 +180,15 @@ export function buildReport(
     ),
     distribution,
     findings: [],
+    points: pointPlots({
+      critic: sources.critic,
+      real,
+      generated,
+      interpolates: { points: sets.interpolates!.points, field: fields.interpolates! },
+      modes: sources.modes,
+      manifold,
+      collective: context.collective,
+    }),
     ...(sources.history ? { history: sources.history } : {}),
     timings: { totalMs: 0, gradientMs },
   };

@@ -125,6 +125,15 @@ describe('gan-diagnostics CLI', function () {
     assert.deepEqual(written.probeSets.real?.gradNorm, report.probeSets.real?.gradNorm);
   });
 
+  it('starts each embedded backend from the bundle', async () => {
+    for (const backend of ['wasm', 'cpu']) {
+      const runDir = path.join(tmp, `backend-${backend}`);
+      const run = await cli(['train', '--preset', 'tiny', '--iterations', '2', '--workers', '1', '--out', runDir], backend);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, new RegExp(`backend: ${backend} `));
+    }
+  });
+
   it('probes a PyTorch checkpoint with real data files', async () => {
     const dir = path.join(FIXTURES, 'cg_8g_lambda0');
     const out = path.join(tmp, 'lambda0.json');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -62,6 +62,7 @@ export async function initBackend(options: BackendOptions): Promise<BackendInfo>
   // Switching after start-up is allowed (tests run several backends in one process); tfjs moves
   // existing tensors to the new backend when they are next used.
   installGradientFixes();
+  registerCpuBackend();
   const candidates: BackendName[] = request === 'auto' ? [...BACKEND_NAMES] : [request];
   const skipped: SkippedBackend[] = [];
   for (const name of candidates) {
@@ -76,6 +77,16 @@ export async function initBackend(options: BackendOptions): Promise<BackendInfo>
   }
   const details = skipped.map((entry) => `${entry.name}: ${entry.reason}`).join('; ');
   throw new Error(`No compute backend could start (${details}).`);
+}
+
+/**
+ * Registers the plain JavaScript backend. Its package marks its Node bundle as free of side
+ * effects, so a bundler drops a bare import of it and the backend would never register itself.
+ */
+function registerCpuBackend(): void {
+  if (tf.findBackendFactory('cpu') === null || tf.findBackendFactory('cpu') === undefined) {
+    tf.registerBackend('cpu', () => new MathBackendCPU(), 1);
+  }
 }
 
 function logSelection(info: BackendInfo, logger: Logger): void {

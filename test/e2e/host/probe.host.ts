@@ -8,7 +8,7 @@ interface ReportJson {
 }
 
 /** How long a probe of a 2,000-point fixture may take before the test gives up. */
-const PROBE_TIMEOUT_MS = 150_000;
+const PROBE_TIMEOUT_MS = 120_000;
 
 describe('probe command', () => {
   it('finds lipschitz-violated on cg_8g_lambda0', async () => {

@@ -50,10 +50,10 @@ export function workbenchUrl(
   folder: string,
   payload?: [string, string][],
 ): string {
-  const url = new URL(serverUrl);
-  url.searchParams.set('folder', folder);
-  if (payload) url.searchParams.set('payload', JSON.stringify(payload));
-  return url.toString();
+  // Slashes stay readable in the printed URL; code-server accepts the folder either way.
+  let url = `${serverUrl}?folder=${encodeURIComponent(folder).replace(/%2F/g, '/')}`;
+  if (payload) url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  return url;
 }
 
 /** A vscode-remote URI of an absolute path on the machine code-server runs on. */

@@ -101,22 +101,31 @@ export async function freePort(): Promise<number> {
 /** A running code-server bound to 127.0.0.1, in its own process group. */
 export class CodeServer {
   private exited = false;
+  /** Resolves with code-server's exit code (null when a signal ended it). */
+  readonly exit: Promise<number | null>;
 
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
     readonly folders: CodeServerFolders,
   ) {
-    child.once('exit', () => {
-      this.exited = true;
+    this.exit = new Promise((resolve) => {
+      child.once('exit', (code) => {
+        this.exited = true;
+        resolve(code);
+      });
     });
   }
 
   /**
-   * Starts code-server on 127.0.0.1:`port` and resolves once /healthz answers. The
-   * smoke-test driver option makes the workbench honour the test payload in the URL.
+   * Starts code-server on 127.0.0.1:`port` and resolves once /healthz answers. With `testHook`,
+   * the smoke-test driver option makes the workbench honour a test payload in the URL.
    */
-  static async start(folders: CodeServerFolders, port: number): Promise<CodeServer> {
+  static async start(
+    folders: CodeServerFolders,
+    port: number,
+    { testHook = true }: { testHook?: boolean } = {},
+  ): Promise<CodeServer> {
     const log = createWriteStream(folders.logFile, { flags: 'a' });
     const args = [
       CODE_SERVER_ENTRY,
@@ -127,8 +136,7 @@ export class CodeServer {
       ...stateArguments(folders),
       '--disable-workspace-trust',
       '--ignore-last-opened',
-      '--vscode-option',
-      'enable-smoke-test-driver',
+      ...(testHook ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     ];
     // detached puts code-server in a process group of its own, so that stop() also ends the
     // extension host and the other processes it starts.

@@ -8,7 +8,9 @@ import type { CodeServer } from './codeServer';
 import { waitFor } from './process';
 import {
   acceptQuickInput,
+  chooseFileInDialog,
   clickContextMenuItem,
+  collapseExplorer,
   explorerRow,
   pickQuickItem,
   runFromPalette,
@@ -76,6 +78,11 @@ export async function runUiChecks(options: UiCheckOptions): Promise<void> {
         onFailure,
       );
     }
+    await checks.run(
+      'ui: probe a critic file from the explorer',
+      () => probeCriticFromExplorer(page, options),
+      onFailure,
+    );
     await checks.run(
       'ui: checkpoint editor shows the architecture',
       () => openCheckpointFromExplorer(page, options),
@@ -154,7 +161,36 @@ async function checkChart(page: Page, options: UiCheckOptions): Promise<void> {
   await options.artifacts.screenshot(page, 'ui-4-gradient-chart');
 }
 
+/**
+ * Probes cg_8g_lambda0/critic.onnx (trained with λ = 0, so its critic is unconstrained) with its
+ * generated and real samples, choosing them in the quick picks and file dialogs as a person
+ * would, and expects the lipschitz-violated error.
+ */
+async function probeCriticFromExplorer(page: Page, options: UiCheckOptions): Promise<void> {
+  const folder = path.join(options.workspace, 'cg_8g_lambda0');
+  await collapseExplorer(page);
+  await (await explorerRow(page, 'cg_8g_lambda0')).click();
+  await (await explorerRow(page, 'critic.onnx')).click({ button: 'right' });
+  await clickContextMenuItem(page, 'Probe Checkpoint');
+  await pickQuickItem(page, 'Probe critic.onnx (1/2)', 'Samples file');
+  await chooseFileInDialog(page, 'generated samples', path.join(folder, 'gen_2000.npy'));
+  await pickQuickItem(page, 'Probe critic.onnx (2/2)', 'Real data file');
+  await chooseFileInDialog(page, 'real data', path.join(folder, 'real_2000.npy'));
+
+  const webview = visibleWebview(page);
+  const title = webview.locator('h1', { hasText: 'critic' });
+  await title.waitFor({ state: 'visible', timeout: PROBE_TIMEOUT_MS });
+  const finding = webview.locator('article.finding[data-finding="lipschitz-violated"]');
+  await finding.waitFor({ state: 'visible', timeout: 30_000 });
+  const ids = await webview
+    .locator('article.finding')
+    .evaluateAll((articles) => articles.map((article) => article.getAttribute('data-finding')));
+  console.log(`  cg_8g_lambda0 findings: ${ids.join(', ')}`);
+  await options.artifacts.screenshot(page, 'ui-5-critic-findings');
+}
+
 async function openCheckpointFromExplorer(page: Page, options: UiCheckOptions): Promise<void> {
+  await collapseExplorer(page);
   await (await explorerRow(page, 'cg_8g_gp')).click();
   const critic = await explorerRow(page, 'critic.onnx');
   await critic.click({ button: 'right' });
@@ -188,5 +224,5 @@ async function openCheckpointFromExplorer(page: Page, options: UiCheckOptions): 
       `expected ${CG_8G_GP_CRITIC_PARAMETERS} parameters, the editor shows "${parameters}"`,
     );
   }
-  await options.artifacts.screenshot(page, 'ui-5-checkpoint-editor');
+  await options.artifacts.screenshot(page, 'ui-6-checkpoint-editor');
 }

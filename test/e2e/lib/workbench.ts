@@ -117,3 +117,27 @@ export async function clickContextMenuItem(page: Page, label: string): Promise<v
   await sleep(500);
   if (await menu.isVisible()) await page.keyboard.press('Enter');
 }
+
+/**
+ * Collapses every folder in the explorer, so that a file name such as critic.onnx matches only
+ * the row in the folder expanded next.
+ */
+export async function collapseExplorer(page: Page): Promise<void> {
+  await runFromPalette(page, 'Collapse Folders in Explorer');
+}
+
+/**
+ * Chooses a file in the dialog that a command opened with showOpenDialog. In the browser it is
+ * VS Code's simple file dialog, a quick input titled like the request, whose path is typed in.
+ */
+export async function chooseFileInDialog(page: Page, title: string, file: string): Promise<void> {
+  await waitForQuickInput(page, title);
+  const input = quickInput(page).locator('input');
+  await input.fill(file);
+  await waitFor(
+    `the file dialog to show ${file}`,
+    async () => (await input.inputValue()) === file,
+    5_000,
+  );
+  await page.keyboard.press('Enter');
+}

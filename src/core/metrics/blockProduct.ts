@@ -17,6 +17,8 @@ export interface BlockProduct {
    * approximate squared distance is within this margin of a threshold are rechecked exactly.
    */
   readonly relativeError: number;
+  /** Block shape that suits this kernel (rows of queries and of references per call), if not the default. */
+  readonly blockRows?: { queries: number; references: number };
 }
 
 /**

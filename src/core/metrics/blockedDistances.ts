@@ -56,13 +56,15 @@ export function forEachDistanceBlock(
   const referenceNorms = rowNormsSquared(references);
   const tolerance = (q: number, r: number) =>
     product.relativeError * (queryNorms[q] + referenceNorms[r]);
-  const block = new Float64Array(QUERY_BLOCK_ROWS * REFERENCE_BLOCK_ROWS);
+  const queryBlock = product.blockRows?.queries ?? QUERY_BLOCK_ROWS;
+  const referenceBlock = product.blockRows?.references ?? REFERENCE_BLOCK_ROWS;
+  const block = new Float64Array(queryBlock * referenceBlock);
 
-  for (let qStart = 0; qStart < queries.rows; qStart += QUERY_BLOCK_ROWS) {
-    const qCount = Math.min(QUERY_BLOCK_ROWS, queries.rows - qStart);
+  for (let qStart = 0; qStart < queries.rows; qStart += queryBlock) {
+    const qCount = Math.min(queryBlock, queries.rows - qStart);
     const a = queries.data.subarray(qStart * dim, (qStart + qCount) * dim);
-    for (let rStart = 0; rStart < references.rows; rStart += REFERENCE_BLOCK_ROWS) {
-      const rCount = Math.min(REFERENCE_BLOCK_ROWS, references.rows - rStart);
+    for (let rStart = 0; rStart < references.rows; rStart += referenceBlock) {
+      const rCount = Math.min(referenceBlock, references.rows - rStart);
       const b = references.data.subarray(rStart * dim, (rStart + rCount) * dim);
       product.multiply(a, qCount, b, rCount, dim, block);
 

@@ -1,7 +1,14 @@
 import type { DistributionReport } from '../../protocol/report';
 import { selectRows, type Matrix } from '../data/matrix';
 import { frechetDistance } from '../metrics/frechet';
-import { DENSITY_COVERAGE_K, densityCoverage, precisionRecall } from '../metrics/prdc';
+import { KD_TREE_MAX_DIM } from '../metrics/knn';
+import {
+  DENSITY_COVERAGE_K,
+  densityCoverage,
+  PRECISION_RECALL_K,
+  precisionRecall,
+} from '../metrics/prdc';
+import { tfjsBlockProduct } from './tfjsBlockProduct';
 import { exactW1, subsampleRows } from '../metrics/wasserstein';
 
 /** Points per set for precision/recall and density/coverage (k-NN cost grows as N²·d in high d). */
@@ -19,8 +26,13 @@ export function distributionReport(real: Matrix, fake: Matrix): DistributionRepo
   const realSet = cap(real, DISTRIBUTION_MAX_POINTS);
   const fakeSet = cap(fake, DISTRIBUTION_MAX_POINTS);
   const enough = Math.min(realSet.rows, fakeSet.rows) > DENSITY_COVERAGE_K;
+  // Above the k-d tree's range, the blocked distance scan runs its products on the backend.
+  const options = real.cols > KD_TREE_MAX_DIM ? { product: tfjsBlockProduct(real.cols) } : {};
   const knn = enough
-    ? { ...pick(precisionRecall(realSet, fakeSet)), ...pickDc(densityCoverage(realSet, fakeSet)) }
+    ? {
+        ...pick(precisionRecall(realSet, fakeSet, PRECISION_RECALL_K, options)),
+        ...pickDc(densityCoverage(realSet, fakeSet, DENSITY_COVERAGE_K, options)),
+      }
     : { knnSkipped: `needs more than ${DENSITY_COVERAGE_K} real and generated points` };
   const w1 = exactW1(cap(real, EXACT_W1_POINTS), cap(fake, EXACT_W1_POINTS));
   return {

@@ -256,12 +256,13 @@ function progressEvent(
     // A separate seeded stream, so that counting modes never changes the training draws.
     const rng = new Rng(runState.iteration);
     const z = rng.normals(MODE_COUNT_SAMPLES * runState.manifest.config.generator.latentDim);
-    const samples = tf.tidy(() => {
-      const out = runState.generator.apply(
+    const generated = tf.tidy(() =>
+      runState.generator.apply(
         tf.tensor2d(z, [MODE_COUNT_SAMPLES, runState.manifest.config.generator.latentDim]),
-      );
-      return out.dataSync() as Float32Array;
-    });
+      ),
+    );
+    const samples = generated.dataSync() as Float32Array;
+    generated.dispose();
     event.modesCaptured = options.countModes(samples, runState.dataset);
   }
   return event;

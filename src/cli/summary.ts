@@ -3,7 +3,7 @@ import type { ProbeReport } from '../protocol/report';
 import type { JobResult } from '../protocol/worker';
 import { formatNumber as fmt } from '../core/report/format';
 
-/** A terminal summary of a report: findings, gradient-norm medians, modes. */
+/** Renders a report for a terminal: findings, gradient-norm medians, modes. */
 export function renderSummary(report: ProbeReport): string {
   const lines = [
     `Probe of ${report.source.run ?? report.source.critic} (target γ = ${fmt(report.training.target)})`,
@@ -32,7 +32,7 @@ export function renderSummary(report: ProbeReport): string {
   return lines.join('\n') + '\n';
 }
 
-/** A terminal description of an inspected file. */
+/** Renders an inspected file's description for a terminal. */
 export function renderInspection(result: JobResult): string {
   const summary = result as unknown as FileSummary;
   const lines = [

@@ -64,7 +64,7 @@ export interface PlotInputs {
   collective?: Collective;
 }
 
-/** The 2-D views of a report: the critic's value and gradient field with the data, and the tangent directions. */
+/** Builds the 2-D views of a report: the critic's value and gradient field with the data, and the tangent directions. */
 export function pointPlots(inputs: PlotInputs): PointPlot[] {
   const { real, generated } = inputs;
   if (real.cols !== 2) return [];

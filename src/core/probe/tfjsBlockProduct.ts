@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BlockProduct } from '../metrics/blockProduct';
 
 /**
- * The k-NN distance kernel on the compute backend: one float32 matMul per block instead of
+ * Computes the k-NN distance products on the compute backend: one float32 matMul per block instead of
  * JavaScript loops, about 20 times faster on wasm at 784 features. Float32 accumulation errs by
  * at most about dim·2⁻²⁴ relative to ‖a‖² + ‖b‖²; the distance code rechecks pairs within that
  * margin of a threshold in float64, so results match the plain-JS kernel exactly.

@@ -46,7 +46,7 @@ function keyNumbers(report: ProbeReport): Map<string, number | undefined> {
   return out;
 }
 
-/** What changed from report `a` to report `b`: key numbers side by side, findings added and removed. */
+/** Compares report `a` with report `b`: key numbers side by side, findings added and removed. */
 export function compareReports(a: ProbeReport, b: ProbeReport): ReportComparison {
   const numbersA = keyNumbers(a);
   const numbersB = keyNumbers(b);

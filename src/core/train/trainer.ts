@@ -158,7 +158,7 @@ async function runLoop(
   return 'completed';
 }
 
-/** Every rank stops together: a stop request on any rank stops all of them at the same iteration. */
+/** Decides whether to stop, alike on every rank: a stop request on any rank stops all of them at the same iteration. */
 function agreeToStop(localStop: boolean, collective: Collective): boolean {
   if (collective.size === 1) return localStop;
   const flag = new Float32Array([localStop ? 1 : 0]);

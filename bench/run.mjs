@@ -5,7 +5,8 @@
 //   npm run bench                 (BENCH_ROUNDS=3 BENCH_ITERATIONS=8 by default)
 //   BENCH_BACKENDS=wasm,cpu npm run bench
 //
-// Needs Debian's python3-torch for the reference (run with /usr/bin/python3).
+// Needs Debian's python3-torch and libopenblas0-pthread for the reference (run with
+// /usr/bin/python3): without OpenBLAS, torch falls back to the reference BLAS, 30 times slower.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';

@@ -348,6 +348,34 @@ const nonFiniteWeights: Rule = (report) => {
   ];
 };
 
+const tangentStarvation: Rule = (report) => {
+  const fraction = report.probeSets.real?.tangentFraction;
+  if (
+    !report.tangent?.meaningful ||
+    !fraction ||
+    !(fraction.median < TANGENT_STARVATION_FRACTION)
+  ) {
+    return [];
+  }
+  return [
+    {
+      id: 'tangent-starvation',
+      severity: 'warning',
+      hypothesis: true,
+      message: `Hypothesis: at real points the critic's gradient is almost entirely normal to the data manifold (median tangent fraction ${fmt(fraction.median)}), so the generator may get little signal to spread along it.`,
+      evidence: {
+        set: 'real',
+        medianTangentFraction: fraction.median,
+        points: fraction.count,
+        radius: report.tangent.radius ?? Number.NaN,
+        dimension: report.tangent.dimension ?? Number.NaN,
+      },
+      fix: 'Unvalidated: compare with the coverage and mode metrics over checkpoints (probe --all-checkpoints); if coverage stalls while this persists, try a one-sided penalty or penalising at real points too.',
+      chart: 'tangent',
+    },
+  ];
+};
+
 const RULES: Rule[] = [
   nonFiniteWeights,
   perAxisNorm,
@@ -357,6 +385,7 @@ const RULES: Rule[] = [
   batchNormalizedPenalty,
   targetMismatch,
   vanishing,
+  tangentStarvation,
 ];
 
 /** Applies every rule and returns the findings, errors first. */

@@ -1,9 +1,14 @@
 // Times k-nearest-neighbour queries (k = 5, self excluded) on Gaussian point sets and prints a
 // Markdown table. Run: npx tsx bench/knn-scaling.ts (about 3 CPU minutes, most of it the
-// 10,000 × 784 case). Wall time exceeds CPU time when other work shares the machine.
+// 10,000 × 784 case with the plain-JS kernel). Wall time exceeds CPU time when other work shares
+// the machine. High-dimensional cases run twice: with the plain-JS block product and with the
+// product on the tfjs wasm backend, which the probe uses.
 import { cpus } from 'node:os';
 import { createMatrix, type Matrix } from '../src/core/data/matrix';
-import { buildNeighbourIndex, kNearestSelf } from '../src/core/metrics/knn';
+import { initBackend } from '../src/core/backend/init';
+import { silentLogger } from '../src/core/log';
+import { buildNeighbourIndex, kNearestSelf, KD_TREE_MAX_DIM, type IndexOptions } from '../src/core/metrics/knn';
+import { tfjsBlockProduct } from '../src/core/probe/tfjsBlockProduct';
 
 const K = 5;
 const CASES: [number, number][] = [
@@ -31,16 +36,25 @@ function gaussianPoints(rows: number, cols: number, seed: number): Matrix {
   return createMatrix(rows, cols, data);
 }
 
-function main(): void {
+async function main(): Promise<void> {
+  await initBackend({ request: 'wasm', logger: silentLogger });
   console.log(
     `k = ${K}, self excluded; Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, one thread.\n`,
   );
   console.log('| N | dim | index | build (s) | query all (s) | query CPU (s) | per query (µs) |');
   console.log('|---:|---:|---|---:|---:|---:|---:|');
-  for (const [rows, cols] of CASES) {
+  const runs: [number, number, string, IndexOptions][] = CASES.flatMap(([rows, cols]) =>
+    cols > KD_TREE_MAX_DIM
+      ? [
+          [rows, cols, 'blocked, JS product', {}],
+          [rows, cols, 'blocked, wasm product', { product: tfjsBlockProduct(cols) }],
+        ]
+      : [[rows, cols, 'kd-tree', {}]],
+  );
+  for (const [rows, cols, label, options] of runs) {
     const points = gaussianPoints(rows, cols, rows + cols);
     const start = performance.now();
-    const index = buildNeighbourIndex(points);
+    const index = buildNeighbourIndex(points, options);
     const built = performance.now();
     const cpuBefore = process.cpuUsage();
     kNearestSelf(index, K);
@@ -49,10 +63,10 @@ function main(): void {
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const perQuery = ((done - built) * 1000) / rows;
     console.log(
-      `| ${rows} | ${cols} | ${index.kind} | ${((built - start) / 1000).toFixed(3)} | ` +
+      `| ${rows} | ${cols} | ${label} | ${((built - start) / 1000).toFixed(3)} | ` +
         `${((done - built) / 1000).toFixed(2)} | ${cpuSeconds.toFixed(2)} | ${perQuery.toFixed(1)} |`,
     );
   }
 }
 
-main();
+void main();

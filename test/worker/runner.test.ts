@@ -80,6 +80,20 @@ describe('JobRunner', function () {
     assert.ok(longestGap < elapsed / 2, `longest gap ${longestGap} ms of ${elapsed} ms`);
   });
 
+  it('trains bit-identically twice on two workers', async () => {
+    const runner = makeRunner(2);
+    const config = { ...presetConfig('tiny'), iterations: 6 };
+    const weights: Buffer[] = [];
+    for (const name of ['first', 'second']) {
+      const runDir = path.join(tmp, `twice-${name}`);
+      await runner.run({ kind: 'train', runDir, config });
+      weights.push(
+        await fs.readFile(path.join(runDir, 'checkpoints', '0000006', 'critic', 'weights.bin')),
+      );
+    }
+    assert.ok(weights[0].equals(weights[1]));
+  });
+
   it('reports a failed job and stays usable', async () => {
     const runner = makeRunner(1);
     await assert.rejects(

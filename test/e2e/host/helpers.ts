@@ -34,7 +34,7 @@ export async function closeQuickInput(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
 }
 
-/** The first tab, in any group, whose input matches. */
+/** Finds the first tab, in any group, whose input matches. */
 export function findTab(matches: (input: unknown) => boolean): vscode.Tab | undefined {
   for (const group of vscode.window.tabGroups.all) {
     const tab = group.tabs.find((each) => matches(each.input));

@@ -33,7 +33,7 @@ describe('probe command', () => {
         PROBE_TIMEOUT_MS,
       );
     } catch (error) {
-      // A command that ignores its arguments asks for the samples in a quick pick: close it.
+      // A command that ignores its arguments opens a quick pick for the samples, so close it.
       await closeQuickInput();
       throw new Error(
         `ganDiagnostics.probe({ critic, fake, real }) wrote no ${path.basename(reportFile)}; ` +

@@ -33,7 +33,7 @@ export class ConsoleLog {
   }
 }
 
-/** A browser context sized for readable screenshots, with its console captured. */
+/** Opens a page in a new browser context sized for readable screenshots, with its console captured. */
 export async function newWorkbenchPage(
   browser: Browser,
   consoleLog: ConsoleLog,
@@ -56,7 +56,7 @@ export function workbenchUrl(
   return url;
 }
 
-/** A vscode-remote URI of an absolute path on the machine code-server runs on. */
+/** Returns the vscode-remote URI of an absolute path on the machine that code-server runs on. */
 export function remoteUri(absolutePath: string): string {
   return `vscode-remote://remote${absolutePath}`;
 }

@@ -87,7 +87,7 @@ export class Checks {
   }
 }
 
-/** A file-name-safe form of a check's name. */
+/** Turns a check's name into a slug that is safe in file names. */
 export function slugOf(name: string): string {
   return name
     .toLowerCase()

@@ -37,7 +37,7 @@ export async function codeServerFolders(root: string): Promise<CodeServerFolders
 }
 
 /**
- * The environment of code-server: no extension gallery at all, and the XDG folders and TMPDIR
+ * Returns the environment of code-server: no extension gallery at all, and the XDG folders and TMPDIR
  * under the run folder, because code-server otherwise writes into the home folder and /tmp.
  */
 function codeServerEnvironment(folders: CodeServerFolders): NodeJS.ProcessEnv {
@@ -118,7 +118,7 @@ export class CodeServer {
   }
 
   /**
-   * Starts code-server on 127.0.0.1:`port` and resolves once /healthz answers. With `testHook`,
+   * Starts code-server on 127.0.0.1:`port` and resolves once /healthz responds. With `testHook`,
    * the smoke-test driver option makes the workbench honour a test payload in the URL.
    */
   static async start(
@@ -180,7 +180,7 @@ export class CodeServer {
     signalGroup(pid, 'SIGKILL');
   }
 
-  /** Synchronous last resort for process exit handlers, where no promise can be awaited. */
+  /** Kills code-server's process group at once, for process exit handlers, which cannot await. */
   killNow(): void {
     const pid = this.child.pid;
     if (pid !== undefined && !this.exited) signalGroup(pid, 'SIGKILL');
@@ -199,7 +199,10 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 const running = new Set<CodeServer>();
 let handlersInstalled = false;
 
-/** Makes sure a code-server never outlives this process, whether it exits, throws or is signalled. */
+/**
+ * Makes code-server stop with this process, whether it exits, throws or gets SIGINT, SIGTERM or
+ * SIGHUP. Only a SIGKILL of this process leaves code-server running.
+ */
 function registerForCleanup(server: CodeServer): void {
   running.add(server);
   if (handlersInstalled) return;

@@ -23,7 +23,7 @@ export interface HostTestOptions {
   extensionId: string;
 }
 
-/** The longest a whole extension-host test run may take. */
+/** Maximum time that the whole extension-host test run may take. */
 const HOST_RUN_TIMEOUT_MS = 8 * 60_000;
 
 /** Bundles the mocha runner and its tests into one file under `outDir`; returns its path. */

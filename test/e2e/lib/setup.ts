@@ -39,7 +39,7 @@ export async function ensureDebianPackages(log: (line: string) => void): Promise
   await runCommand('apt-get', ['install', '-y', '-qq', ...missing], { env });
 }
 
-/** The npm CLI script of the npm running this process, so that another Node can run it. */
+/** Finds the CLI script of the npm that runs this process, so that another Node can run it. */
 function npmCliScript(): string {
   const fromEnvironment = process.env.npm_execpath;
   if (fromEnvironment && fromEnvironment.endsWith('.js')) return fromEnvironment;
@@ -82,9 +82,9 @@ export async function ensureCodeServer(log: (line: string) => void): Promise<boo
     installed = true;
   }
 
-  const wanted = await lockfileHash(CODE_SERVER_DIR);
+  const expected = await lockfileHash(CODE_SERVER_DIR);
   const stamp = existsSync(INSTALL_STAMP) ? (await fs.readFile(INSTALL_STAMP, 'utf8')).trim() : '';
-  if (stamp === wanted && existsSync(CODE_SERVER_ENTRY)) return installed;
+  if (stamp === expected && existsSync(CODE_SERVER_ENTRY)) return installed;
 
   log('installing code-server into tools/vscode (a few minutes, about 800 MB)');
   const started = Date.now();
@@ -109,7 +109,7 @@ export async function ensureCodeServer(log: (line: string) => void): Promise<boo
   if (!existsSync(CODE_SERVER_ENTRY)) {
     throw new Error(`code-server installed, but ${CODE_SERVER_ENTRY} is missing.`);
   }
-  await fs.writeFile(INSTALL_STAMP, `${wanted}\n`);
+  await fs.writeFile(INSTALL_STAMP, `${expected}\n`);
   log(`code-server installed in ${Math.round((Date.now() - started) / 1000)} s`);
   return true;
 }

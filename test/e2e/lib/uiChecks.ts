@@ -38,10 +38,10 @@ const PROBE_TIMEOUT_MS = 180_000;
 const CG_8G_GP_CRITIC_PARAMETERS = 132_609;
 
 /**
- * Drives the workbench as a person would: trains the tiny preset from the command palette,
- * probes the run from the notification that training finished, reads the findings and a chart
- * in the report webview, and opens a fixture critic from the explorer in the checkpoint editor.
- * Each step is one check; a step that depends on a failed one is not run.
+ * Drives the workbench as a person would. It trains the tiny preset from the command palette,
+ * probes the run with the report's Probe button, and reads the findings and a chart in the
+ * report webview. Then it probes a fixture critic and opens another in the checkpoint editor,
+ * both from the explorer. Each step is one check, and a step that needs a failed one is skipped.
  */
 export async function runUiChecks(options: UiCheckOptions): Promise<void> {
   const { checks, artifacts } = options;
@@ -196,9 +196,11 @@ async function openCheckpointFromExplorer(page: Page, options: UiCheckOptions): 
   await critic.click({ button: 'right' });
   await clickContextMenuItem(page, 'Open With');
   await pickQuickItem(page, "Select editor for 'critic.onnx'", 'GAN Checkpoint');
+
   const webview = visibleWebview(page);
   const heading = webview.locator('h2', { hasText: /^Layers \(\d+\)$/ });
   await heading.waitFor({ state: 'visible', timeout: 60_000 });
+
   const layerNames = await webview.locator('table tbody tr td:first-child code').allInnerTexts();
   const parameters = await webview.locator('tr', { hasText: 'Parameters' }).first().innerText();
   console.log(`  ${await heading.innerText()}: ${layerNames.join(', ')}`);

@@ -16,7 +16,7 @@ function quickInput(page: Page): Locator {
   return page.locator('.quick-input-widget');
 }
 
-/** The rows of the open quick pick whose text contains `label`. */
+/** Returns the rows of the open quick pick whose text contains `label`. */
 function quickPickRows(page: Page, label: string): Locator {
   return quickInput(page).locator('.monaco-list-row', { hasText: label });
 }
@@ -82,7 +82,7 @@ export async function acceptQuickInput(page: Page, title: string): Promise<void>
 }
 
 /**
- * The document of the visible webview. A webview is two nested iframes: the outer
+ * Returns the document of the visible webview. A webview is two nested iframes: the outer
  * `iframe.webview.ready` hosts the page's own `#active-frame`. Hidden webviews stay in the DOM
  * but are not visible.
  */
@@ -129,15 +129,29 @@ export async function collapseExplorer(page: Page): Promise<void> {
 /**
  * Chooses a file in the dialog that a command opened with showOpenDialog. In the browser it is
  * VS Code's simple file dialog, a quick input titled like the request, whose path is typed in.
+ * The dialog fills in its start folder once that folder is listed, which can overwrite a path
+ * typed earlier, so the path is typed again until the dialog closes with it.
  */
 export async function chooseFileInDialog(page: Page, title: string, file: string): Promise<void> {
   await waitForQuickInput(page, title);
-  const input = quickInput(page).locator('input');
-  await input.fill(file);
-  await waitFor(
-    `the file dialog to show ${file}`,
-    async () => (await input.inputValue()) === file,
-    5_000,
-  );
-  await page.keyboard.press('Enter');
+  const widget = quickInput(page);
+  const input = widget.locator('input');
+  // The ".." row appears once the start folder is listed.
+  await widget.locator('.monaco-list-row').first().waitFor({ state: 'visible', timeout: 10_000 });
+  for (let attempt = 1; ; attempt++) {
+    await input.fill(file);
+    await sleep(300);
+    if ((await input.inputValue()) === file) {
+      await page.keyboard.press('Enter');
+      const closed = await waitFor(
+        `the file dialog "${title}" to close`,
+        async () => !(await widget.isVisible()) || !(await widget.innerText()).includes(title),
+        5_000,
+      ).catch(() => false);
+      if (closed) return;
+    }
+    if (attempt === 3) {
+      throw new Error(`the file dialog "${title}" did not accept ${file} after 3 attempts`);
+    }
+  }
 }

@@ -10,7 +10,10 @@ import { readRunJson } from './runFiles';
 import type { Services } from './services';
 import { setWebviewPage, webviewOptions } from './webviewContent';
 
+/** The editor for binary checkpoints (.pt, .pth, .onnx, .safetensors): the default for them. */
 export const CHECKPOINT_VIEW_TYPE = 'ganDiagnostics.checkpoint';
+/** The same editor for model.json and run.json, offered with "Open With" beside the text editor. */
+export const CHECKPOINT_JSON_VIEW_TYPE = 'ganDiagnostics.checkpointJson';
 
 /**
  * The read-only checkpoint editor: what a model file is, its architecture, parameter counts,
@@ -22,11 +25,13 @@ export class CheckpointEditorProvider
 {
   constructor(private readonly services: Services) {
     super();
-    this.register(
-      vscode.window.registerCustomEditorProvider(CHECKPOINT_VIEW_TYPE, this, {
-        supportsMultipleEditorsPerDocument: true,
-      }),
-    );
+    for (const viewType of [CHECKPOINT_VIEW_TYPE, CHECKPOINT_JSON_VIEW_TYPE]) {
+      this.register(
+        vscode.window.registerCustomEditorProvider(viewType, this, {
+          supportsMultipleEditorsPerDocument: true,
+        }),
+      );
+    }
   }
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {

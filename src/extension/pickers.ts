@@ -21,7 +21,10 @@ export function commandTarget(argument: unknown): vscode.Uri | undefined {
 /** Returns the file of the active tab when it is a checkpoint editor or a run.json. */
 export function activeCheckpointFile(): vscode.Uri | undefined {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  if (input instanceof vscode.TabInputCustom && input.viewType === 'ganDiagnostics.checkpoint')
+  if (
+    input instanceof vscode.TabInputCustom &&
+    input.viewType.startsWith('ganDiagnostics.checkpoint')
+  )
     return input.uri;
   if (input instanceof vscode.TabInputText && path.basename(input.uri.fsPath) === RUN_JSON)
     return input.uri;

@@ -10,6 +10,7 @@ import {
   SAMPLE_FILTERS,
 } from './pickers';
 import { resolveProbeTarget } from './probeTargets';
+import { probeArguments } from './scriptArguments';
 import { probeAndShow, type ProbeTarget } from './probeService';
 import type { Services } from './services';
 
@@ -20,6 +21,8 @@ export async function probeCommand(services: Services, argument?: unknown): Prom
 }
 
 async function chooseTarget(argument: unknown): Promise<ProbeTarget | undefined> {
+  const scripted = probeArguments(argument);
+  if (scripted) return scripted;
   const uri = commandTarget(argument) ?? activeCheckpointFile();
   if (uri) {
     const resolved = await resolveProbeTarget(uri.fsPath);

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { TOY_DATASET_NAMES, type ToyDatasetName } from '../core/data/toy';
-import type { TrainConfig } from '../core/train/config';
+import { PRESET_NAMES, presetConfig, type TrainConfig } from '../core/train/config';
 import type { TrainJob } from '../protocol/worker';
 import { commandTarget, workspaceRoot } from './pickers';
 import { runTitle } from './reportPanels';
 import { findRunFolder, readRunJson } from './runFiles';
 import type { Services } from './services';
+import { trainArguments } from './scriptArguments';
 import { defaultRunName, parseIterations } from './trainInputs';
 
 const DATASET_DESCRIPTIONS: Record<ToyDatasetName, string> = {
@@ -26,6 +27,19 @@ const PRESET_DESCRIPTIONS: Record<string, string> = {
 
 /** Train WGAN-GP…: a new run from quick picks, or a resumed run when invoked on a run folder. */
 export async function trainCommand(services: Services, argument?: unknown): Promise<void> {
+  const scripted = trainArguments(argument, PRESET_NAMES);
+  if (scripted) {
+    const config = presetConfig(scripted.preset as (typeof PRESET_NAMES)[number], {
+      name: scripted.dataset,
+    });
+    const iterations = scripted.iterations ?? config.iterations;
+    await startTraining(
+      services,
+      { kind: 'train', runDir: scripted.runDir, config: { ...config, iterations } },
+      { scripted: true },
+    );
+    return;
+  }
   const target = commandTarget(argument);
   const existingRun = target ? await runFolderOf(target.fsPath) : undefined;
   const job = existingRun ? await resumeJob(existingRun) : await newRunJob(services);
@@ -61,9 +75,6 @@ async function newRunJob(services: Services): Promise<TrainJob | undefined> {
   );
   if (!dataset) return undefined;
 
-  // NOTE: config.ts imports constants from nets/mlp.ts, which loads tfjs-core, so the presets are
-  // imported only here, when a run is being configured, and never at activation.
-  const { PRESET_NAMES, presetConfig } = await import('../core/train/config');
   const preset = await vscode.window.showQuickPick(
     PRESET_NAMES.map((name) => ({ label: name, description: PRESET_DESCRIPTIONS[name] ?? '' })),
     { title: 'Train WGAN-GP (2/4): preset', placeHolder: 'Select the training preset' },
@@ -118,8 +129,15 @@ async function pickOutputFolder(services: Services, name: string): Promise<strin
   return picked?.[0] ? path.join(picked[0].fsPath, name) : undefined;
 }
 
-/** Runs a training job, streaming its progress to the run's report view. */
-export async function startTraining(services: Services, job: TrainJob): Promise<void> {
+/**
+ * Runs a training job, streaming its progress to the run's report view. A scripted run does not
+ * wait for the user to answer the closing notification.
+ */
+export async function startTraining(
+  services: Services,
+  job: TrainJob,
+  options: { scripted?: boolean } = {},
+): Promise<void> {
   const { panels, jobs, runsTree } = services;
   const view = panels.open({ runDir: job.runDir }, runTitle(job.runDir));
   const iterations = job.iterations ?? job.config?.iterations ?? 0;
@@ -145,20 +163,30 @@ export async function startTraining(services: Services, job: TrainJob): Promise<
     );
   }
 
+  const answered = notifyOutcome(services, job.runDir, outcome);
+  if (!options.scripted) await answered;
+  if (options.scripted && outcome.status === 'failed')
+    throw new Error(`Training failed: ${outcome.message}`);
+}
+
+async function notifyOutcome(
+  services: Services,
+  runDir: string,
+  outcome: { status: string; message?: string },
+): Promise<void> {
   if (outcome.status === 'failed') {
     const choice = await vscode.window.showErrorMessage(
-      `Training ${job.runDir} failed: ${outcome.message}`,
+      `Training ${runDir} failed: ${outcome.message}`,
       'Show Log',
     );
     if (choice) services.logger.show();
-  } else {
-    const verb =
-      outcome.status === 'completed' ? 'finished' : 'was cancelled; its last checkpoint is kept';
-    const choice = await vscode.window.showInformationMessage(
-      `Training ${path.basename(job.runDir)} ${verb}.`,
-      'Probe Checkpoint',
-    );
-    if (choice)
-      await vscode.commands.executeCommand('ganDiagnostics.probe', vscode.Uri.file(job.runDir));
+    return;
   }
+  const verb =
+    outcome.status === 'completed' ? 'finished' : 'was cancelled; its last checkpoint is kept';
+  const choice = await vscode.window.showInformationMessage(
+    `Training ${path.basename(runDir)} ${verb}.`,
+    'Probe Checkpoint',
+  );
+  if (choice) await vscode.commands.executeCommand('ganDiagnostics.probe', vscode.Uri.file(runDir));
 }

@@ -66,11 +66,11 @@ describe('extension activation', function () {
     }
   });
 
-  it('puts the runner and presets behind dynamic imports', () => {
+  it('bundles no tfjs into the extension host', () => {
     const source = readFileSync(bundle, 'utf8');
-    // esbuild wraps modules reached only through import() in lazy initialisers.
-    assert.match(source, /init_runner|runner_exports/);
-    assert.match(source, /init_config|config_exports/);
+    // tfjs-core keeps its engine on a global of this name; only the worker bundle may contain it.
+    assert.doesNotMatch(source, /_tfengine/);
+    assert.doesNotMatch(source, /registerKernel/);
   });
 });
 
@@ -88,20 +88,27 @@ describe('package.json manifest', () => {
     assert.match(untrusted.description, /no jobs/i);
   });
 
-  it('offers the checkpoint editor as an option for model files', () => {
-    const [editor] = manifest.contributes.customEditors;
-    assert.equal(editor.viewType, 'ganDiagnostics.checkpoint');
-    assert.equal(editor.priority, 'option');
-    const patterns = editor.selector.map((s: { filenamePattern: string }) => s.filenamePattern);
-    for (const pattern of [
+  it('opens binary checkpoints in the checkpoint editor by default', () => {
+    const editors = manifest.contributes.customEditors as {
+      viewType: string;
+      priority: string;
+      selector: { filenamePattern: string }[];
+    }[];
+    const patterns = (viewType: string) =>
+      editors.find((e) => e.viewType === viewType)!.selector.map((s) => s.filenamePattern);
+    const binary = editors.find((e) => e.viewType === 'ganDiagnostics.checkpoint')!;
+    assert.equal(binary.priority, 'default');
+    assert.deepEqual(patterns('ganDiagnostics.checkpoint').sort(), [
+      '*.onnx',
       '*.pt',
       '*.pth',
-      '*.onnx',
       '*.safetensors',
+    ]);
+    const json = editors.find((e) => e.viewType === 'ganDiagnostics.checkpointJson')!;
+    assert.equal(json.priority, 'option');
+    assert.deepEqual(patterns('ganDiagnostics.checkpointJson').sort(), [
       '**/model.json',
       '**/run.json',
-    ]) {
-      assert.ok(patterns.includes(pattern), pattern);
-    }
+    ]);
   });
 });

@@ -66,7 +66,8 @@ describe('train command', () => {
     const manifest = await readJsonIfPresent<RunJson>(path.join(runDir(), 'run.json'));
     assert.ok(manifest, 'no run.json: the training test failed');
     await vscode.commands.executeCommand('ganDiagnostics.probe', vscode.Uri.file(runDir()));
-    const reportFile = path.join(runDir(), 'reports', `${path.basename(manifest.checkpoint)}.json`);
+    // The extension writes a run's report into the checkpoint folder, as the CLI's series probe does.
+    const reportFile = path.join(runDir(), manifest.checkpoint, 'report.json');
     const report = await waitFor(
       reportFile,
       () => readJsonIfPresent<ReportJson>(reportFile),

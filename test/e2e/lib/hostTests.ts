@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -26,6 +27,31 @@ export interface HostTestOptions {
 /** Maximum time that the whole extension-host test run may take. */
 const HOST_RUN_TIMEOUT_MS = 8 * 60_000;
 
+/**
+ * Resolves `import 'host-tests'` in the runner to every `test/e2e/host/*.host.ts` file, found by
+ * a glob when the bundle is built, in file-name order: no hand-kept list to forget a file in.
+ */
+const hostTestList = {
+  name: 'host-test-list',
+  setup(pluginBuild: { onResolve: Function; onLoad: Function }) {
+    pluginBuild.onResolve({ filter: /^host-tests$/ }, () => ({
+      path: 'host-tests',
+      namespace: 'host-tests',
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'host-tests' }, () => {
+      const dir = path.join(PROJECT_ROOT, 'test', 'e2e', 'host');
+      const files = readdirSync(dir)
+        .filter((name) => name.endsWith('.host.ts'))
+        .sort();
+      return {
+        contents: files.map((name) => `import ${JSON.stringify(path.join(dir, name))};`).join('\n'),
+        loader: 'ts',
+        resolveDir: dir,
+      };
+    });
+  },
+};
+
 /** Bundles the mocha runner and its tests into one file under `outDir`; returns its path. */
 async function bundleRunner(outDir: string): Promise<string> {
   const outfile = path.join(outDir, 'runner.js');
@@ -41,6 +67,7 @@ async function bundleRunner(outDir: string): Promise<string> {
     logLevel: 'warning',
     // Mocha's parallel mode resolves its worker files at run time; these tests run serially.
     logOverride: { 'require-resolve-not-external': 'silent' },
+    plugins: [hostTestList],
   });
   return outfile;
 }

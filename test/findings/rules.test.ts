@@ -1,64 +1,18 @@
 import assert from 'node:assert/strict';
 import { deriveFindings, type RuleContext } from '../../src/core/findings/rules';
-import type { ProbeReport, ProbeSetReport } from '../../src/protocol/report';
-
-function set(median: number, extra: Partial<ProbeSetReport> = {}): ProbeSetReport {
-  const gradNorm = {
-    median,
-    p05: median,
-    p25: median,
-    p75: median,
-    p95: median,
-    max: median,
-    min: median,
-    mean: median,
-    count: 100,
-  };
-  return {
-    count: 100,
-    gradNorm,
-    histogram: { edges: [], counts: [] },
-    fractionAboveTarget: 0,
-    criticValue: { mean: 0, min: 0, max: 0 },
-    description: '',
-    ...extra,
-  };
-}
-
-function report(
-  overrides: Partial<ProbeReport> = {},
-  medians = { interpolates: 1, real: 1, generated: 1 },
-): ProbeReport {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'gan-diagnostics', version: '0' },
-    createdAt: '',
-    source: { kind: 'files' },
-    backend: 'cpu',
-    training: { target: 1, sources: {} },
-    data: { dim: 2, inputShape: [2], realCount: 100, perFeatureStd: [1, 1], meanPairDistance: 1 },
-    wasserstein: { estimate: 0 },
-    probeSets: {
-      interpolates: set(medians.interpolates),
-      real: set(medians.real),
-      generated: set(medians.generated),
-    },
-    findings: [],
-    timings: { totalMs: 0, gradientMs: 0 },
-    ...overrides,
-  };
-}
+import type { ProbeReport } from '../../src/protocol/report';
+import { minimalReport, set } from '../support/minimalReport';
 
 const healthy: RuleContext = { criticHasBatchNorm: false, uniqueRealPoints: 100 };
 const ids = (r: ProbeReport, context = healthy) => deriveFindings(r, context).map((f) => f.id);
 
 describe('finding rules', () => {
   it('raise nothing for a 1-Lipschitz critic on spread data', () => {
-    assert.deepEqual(ids(report()), []);
+    assert.deepEqual(ids(minimalReport()), []);
   });
 
   it('flag Adam β2 = 0.999 as optimizer-config', () => {
-    const r = report({
+    const r = minimalReport({
       training: {
         target: 1,
         sources: { optimizer: 'run.json' },
@@ -69,7 +23,7 @@ describe('finding rules', () => {
   });
 
   it('flag NaN weights as non-finite-weights', () => {
-    const r = report({
+    const r = minimalReport({
       data: {
         dim: 2,
         realCount: 100,
@@ -84,7 +38,7 @@ describe('finding rules', () => {
   });
 
   it('label tangent-starvation a hypothesis', () => {
-    const r = report({ tangent: { meaningful: true, radius: 0.3, dimension: 1 } });
+    const r = minimalReport({ tangent: { meaningful: true, radius: 0.3, dimension: 1 } });
     r.probeSets.real = set(1, {
       tangentFraction: { median: 0.1, mean: 0.12, p05: 0, p95: 0.4, count: 100, excluded: 0 },
     });
@@ -94,7 +48,7 @@ describe('finding rules', () => {
   });
 
   it('skip tangent-starvation where the split is not meaningful', () => {
-    const r = report({ tangent: { meaningful: false, reason: 'flat spectrum' } });
+    const r = minimalReport({ tangent: { meaningful: false, reason: 'flat spectrum' } });
     r.probeSets.real = set(1, {
       tangentFraction: { median: 0.1, mean: 0.12, p05: 0, p95: 0.4, count: 100, excluded: 0 },
     });
@@ -102,14 +56,14 @@ describe('finding rules', () => {
   });
 
   it('flag almost no gradient at generated points', () => {
-    assert.deepEqual(ids(report({}, { interpolates: 1, real: 1, generated: 0.01 })), [
+    assert.deepEqual(ids(minimalReport({}, { interpolates: 1, real: 1, generated: 0.01 })), [
       'vanishing-critic-signal',
     ]);
   });
 
   it('flag norms off by the data scale as target mismatch', () => {
     // Data with per-feature std 0.5 probed in raw units: a critic 1-Lipschitz in normalised units has ‖∇D‖ = 2.
-    const r = report(
+    const r = minimalReport(
       { data: { dim: 2, realCount: 100, perFeatureStd: [0.5, 0.5], meanPairDistance: 1 } },
       { interpolates: 2, real: 2.1, generated: 1.9 },
     );
@@ -117,13 +71,13 @@ describe('finding rules', () => {
   });
 
   it('flag a constant real set and batch norm from the context', () => {
-    const found = ids(report(), { criticHasBatchNorm: true, uniqueRealPoints: 1 });
+    const found = ids(minimalReport(), { criticHasBatchNorm: true, uniqueRealPoints: 1 });
     assert.ok(found.includes('real-data-degenerate'));
     assert.ok(found.includes('batchnorm-in-critic'));
   });
 
   it('rank errors before warnings', () => {
-    const r = report(
+    const r = minimalReport(
       { training: { target: 1, sources: {}, optimizer: { type: 'adam', beta2: 0.999 } } },
       { interpolates: 5, real: 5, generated: 5 },
     );

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { compareReports } from '../../src/core/report/compare';
 import { modeHopping, type SeriesPoint } from '../../src/core/report/series';
 import type { Finding, ProbeReport } from '../../src/protocol/report';
+import { minimalReport } from '../support/minimalReport';
 
 const point = (iteration: number, coveredModes: number[]): SeriesPoint => ({
   iteration,
@@ -37,41 +38,11 @@ describe('mode hopping over checkpoints', () => {
   });
 });
 
-function report(median: number, findings: Finding[]): ProbeReport {
-  const stats = {
-    median,
-    p05: median,
-    p25: median,
-    p75: median,
-    p95: median,
-    max: median,
-    min: median,
-    mean: median,
-    count: 10,
-  };
-  return {
-    schemaVersion: 1,
-    tool: { name: 'gan-diagnostics', version: '0' },
-    createdAt: '',
-    source: { kind: 'files' },
-    backend: 'cpu',
-    training: { target: 1, sources: {} },
-    data: { dim: 2, inputShape: [2], realCount: 10, perFeatureStd: [1, 1], meanPairDistance: 1 },
-    wasserstein: { estimate: 0.5 },
-    probeSets: {
-      interpolates: {
-        count: 10,
-        gradNorm: stats,
-        histogram: { edges: [], counts: [] },
-        fractionAboveTarget: 0,
-        criticValue: { mean: 0, min: 0, max: 0 },
-        description: '',
-      },
-    },
-    findings,
-    timings: { totalMs: 0, gradientMs: 0 },
-  };
-}
+// The rules' minimal report, with one median on every set.
+const report = (median: number, findings: Finding[]): ProbeReport => ({
+  ...minimalReport({}, { interpolates: median, real: median, generated: median }),
+  findings,
+});
 
 const finding = (id: string): Finding => ({
   id,

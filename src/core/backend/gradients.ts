@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import { conv2dFilterGradient } from './convFilterGradient';
+import { dilateFilter } from './dilateFilter';
 // tfjs-core's Node bundle registers no gradients; this module registers the stock set.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 
@@ -326,26 +327,6 @@ function isDilated(attrs: ConvAttrs): boolean {
 }
 
 /**
- * Spreads the filter taps apart with zeros, giving the undilated filter of extent (k - 1)·d + 1
- * that computes the same convolution. It is built from differentiable ops, so gradients pass
- * through it.
- */
-function spreadFilter(filter: Tensor4D, [dh, dw]: [number, number]): Tensor4D {
-  const [kh, kw, inChannels, outChannels] = filter.shape;
-  const blocks = tf.pad(tf.reshape(filter, [kh, 1, kw, 1, inChannels, outChannels]), [
-    [0, 0],
-    [0, dh - 1],
-    [0, 0],
-    [0, dw - 1],
-    [0, 0],
-    [0, 0],
-  ]);
-  const spread = tf.reshape(blocks, [kh * dh, kw * dw, inChannels, outChannels]);
-  const extent = [(kh - 1) * dh + 1, (kw - 1) * dw + 1, inChannels, outChannels];
-  return tf.slice(spread, [0, 0, 0, 0], extent) as Tensor4D;
-}
-
-/**
  * The filter gradient: the stock kernel where the backend has one, otherwise sliced matMuls. The
  * stock kernels of tfjs 4.22 ignore dilation rates, so dilated convolutions take the sliced path.
  */
@@ -376,7 +357,7 @@ const conv2dGradient: GradConfig = {
     const conv = attrs as unknown as ConvAttrs;
     const upstream = dy as Tensor4D;
     // conv2dTranspose takes no dilation rates, so a dilated filter is spread out first.
-    const dense = () => (isDilated(conv) ? spreadFilter(filter, dilationRates(conv)) : filter);
+    const dense = () => (isDilated(conv) ? dilateFilter(filter, dilationRates(conv)) : filter);
     return {
       x: () =>
         tf.conv2dTranspose(

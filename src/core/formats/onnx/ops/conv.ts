@@ -1,3 +1,4 @@
+import { dilateFilter } from '../../../backend/dilateFilter';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import { isStatic, shapeOf, type Value } from '../values';
@@ -55,7 +56,7 @@ function filter(
 ): Tensor4D {
   const build = () => {
     const w = tf.reshape(asTensor(weight, context), shape);
-    return dilate(tf.transpose(w, perm) as Tensor4D, dilations);
+    return dilateFilter(tf.transpose(w, perm) as Tensor4D, dilations);
   };
   if (!isStatic(weight)) return build();
   return context.cache.get(
@@ -63,24 +64,6 @@ function filter(
     `filter:${perm.join('')}:${dilations.join('x')}`,
     build,
   ) as Tensor4D;
-}
-
-/** Inserts d - 1 zero rows and columns between filter taps: [kh, kw, a, b] to [(kh-1)dh+1, ...]. */
-export function dilate(filterHwio: Tensor4D, [dh, dw]: [number, number]): Tensor4D {
-  if (dh === 1 && dw === 1) return filterHwio;
-  const [kh, kw, a, b] = filterHwio.shape;
-  // Pad each tap to a d x d block, then drop the trailing zeros of the last block.
-  const spread = tf.reshape(filterHwio, [kh, 1, kw, 1, a, b]);
-  const padded = tf.pad(spread, [
-    [0, 0],
-    [0, dh - 1],
-    [0, 0],
-    [0, dw - 1],
-    [0, 0],
-    [0, 0],
-  ]);
-  const blocks = tf.reshape(padded, [kh * dh, kw * dw, a, b]);
-  return tf.slice(blocks, [0, 0, 0, 0], [(kh - 1) * dh + 1, (kw - 1) * dw + 1, a, b]) as Tensor4D;
 }
 
 /** Shape of a weight [a, b, kh, kw] once its taps are spread by the dilations. */

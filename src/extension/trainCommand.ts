@@ -131,7 +131,7 @@ async function pickOutputFolder(services: Services, name: string): Promise<strin
 
 /**
  * Runs a training job, streaming its progress to the run's report view. A scripted run does not
- * wait for the user to answer the closing notification.
+ * wait for the user to dismiss the closing notification.
  */
 export async function startTraining(
   services: Services,

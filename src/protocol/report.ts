@@ -39,7 +39,7 @@ export interface ProbeSetReport {
   /** Fraction of points with ‖∇D‖ > target·(1 + tolerance). */
   fractionAboveTarget: number;
   criticValue: { mean: number; min: number; max: number };
-  /** How the set was made, in words (for example "real + N(0, 0.3²) noise"). */
+  /** Construction of the set, in words (for example "real + N(0, 0.3²) noise"). */
   description: string;
   /** For otInterpolates: mean cosine between ∇D and the direction to the coupled real point. */
   alignment?: { meanCosine: number; medianCosine: number };
@@ -58,7 +58,7 @@ export interface ProbeSetReport {
 
 export interface TangentReport {
   meaningful: boolean;
-  /** Why the split is not meaningful, when it is not. */
+  /** Reason the split is not meaningful, present only then. */
   reason?: string;
   /** Neighbourhood radius of the local PCA, in data units. */
   radius?: number;
@@ -90,7 +90,7 @@ export interface DistributionReport {
   /** Density and coverage (Naeem et al. 2020), k = 5. */
   density?: number;
   coverage?: number;
-  /** Why the k-NN metrics are missing (too few points), when they are. */
+  /** Reason the k-NN metrics are missing (too few points), present only then. */
   knnSkipped?: string;
   /** Fréchet distance between Gaussian fits in data space (absent above FRECHET_MAX_DIM). */
   frechet?: number;
@@ -125,7 +125,7 @@ export interface ModesReport {
   modesCapturedWithMass: number;
   massThreshold: number;
   highQualityFraction: number;
-  /** What a perfect generator scores: P(χ²_d ≤ threshold). */
+  /** Score of a perfect generator: P(χ²_d ≤ threshold). */
   highQualityFloor: number;
   /** log K - H(q) of the nearest-mode histogram q of all samples. */
   reverseKl: number;

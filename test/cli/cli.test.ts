@@ -116,7 +116,10 @@ describe('gan-diagnostics CLI', function () {
     assert.equal(report.modes?.modeCount, 8);
     assert.ok(Array.isArray(report.findings));
     for (const finding of report.findings) {
-      assert.ok(finding.id && finding.message && finding.evidence && finding.fix);
+      assert.ok(finding.id, 'finding without an id');
+      assert.ok(finding.message, `${finding.id}: no message`);
+      assert.ok(finding.evidence, `${finding.id}: no evidence`);
+      assert.ok(finding.fix, `${finding.id}: no fix`);
       assert.ok(['error', 'warning', 'info'].includes(finding.severity));
     }
     const written = JSON.parse(
@@ -128,7 +131,10 @@ describe('gan-diagnostics CLI', function () {
   it('starts each embedded backend from the bundle', async () => {
     for (const backend of ['wasm', 'cpu']) {
       const runDir = path.join(tmp, `backend-${backend}`);
-      const run = await cli(['train', '--preset', 'tiny', '--iterations', '2', '--workers', '1', '--out', runDir], backend);
+      const run = await cli(
+        ['train', '--preset', 'tiny', '--iterations', '2', '--workers', '1', '--out', runDir],
+        backend,
+      );
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stderr, new RegExp(`backend: ${backend} `));
     }

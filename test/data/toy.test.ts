@@ -32,7 +32,7 @@ describe('toy datasets', () => {
     }
     // Per-coordinate variance around the centre: E‖x - c‖² / 2 = σ²; 80,000 squared normals give ±1 %.
     assert.ok(Math.abs(Math.sqrt(squared / points.rows / 2) / modes.std - 1) < 0.02);
-    // Each mode holds 1/8 of the points: binomial std of the count is √(N·p·(1-p)) ≈ 66.
+    // Each mode gets 1/8 of the points: binomial std of the count is √(N·p·(1-p)) ≈ 66.
     for (const count of counts) assert.ok(Math.abs(count - 5000) < 5 * 66, String(count));
   });
 
@@ -56,7 +56,8 @@ describe('toy datasets', () => {
     for (let i = 0; i < points.rows; i++) {
       const radius = Math.hypot(points.data[2 * i], points.data[2 * i + 1]) * 7.5;
       // t ∈ [1.5π, 4.5π] and ‖(t cos t, t sin t)‖ = t; noise of 0.25 per coordinate moves it by a few σ at most.
-      assert.ok(radius > 1.5 * Math.PI - 1.5 && radius < 4.5 * Math.PI + 1.5, String(radius));
+      assert.ok(radius > 1.5 * Math.PI - 1.5, String(radius));
+      assert.ok(radius < 4.5 * Math.PI + 1.5, String(radius));
     }
   });
 

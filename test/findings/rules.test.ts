@@ -82,9 +82,10 @@ describe('finding rules', () => {
       { interpolates: 5, real: 5, generated: 5 },
     );
     const severities = deriveFindings(r, healthy).map((f) => f.severity);
+    const rank = { error: 0, warning: 1, info: 2 };
     assert.deepEqual(
       severities,
-      [...severities].sort((a, b) => (a === b ? 0 : a === 'error' ? -1 : 1)),
+      [...severities].sort((a, b) => rank[a] - rank[b]),
     );
     assert.equal(severities[0], 'error');
   });

@@ -11,7 +11,7 @@ import type { ProbeSources } from '../../src/core/probe/sources';
 import { Rng } from '../../src/core/rng';
 import type { ProbeReport } from '../../src/protocol/report';
 
-/** A linear critic D(x) = w·x whose gradient is w everywhere, so ‖∇D‖ = ‖w‖ exactly. */
+/** Builds a linear critic D(x) = w·x: its gradient is w everywhere, so ‖∇D‖ = ‖w‖ exactly. */
 function linearCritic(inputShape: number[], norm: number, rng: Rng): Mlp {
   const size = inputShape.reduce((a, b) => a * b, 1);
   const w = rng.normals(size);

@@ -1,6 +1,6 @@
 import type { ProbeReport, ProbeSetReport } from '../../src/protocol/report';
 
-/** A probe set whose every gradient-norm statistic is `median`. */
+/** Builds a probe set whose every gradient-norm statistic is `median`. */
 export function set(median: number, extra: Partial<ProbeSetReport> = {}): ProbeSetReport {
   const gradNorm = {
     median,
@@ -24,7 +24,7 @@ export function set(median: number, extra: Partial<ProbeSetReport> = {}): ProbeS
   };
 }
 
-/** A report of a 2-D critic with the given medians, for rules and renderers. */
+/** Builds a report of a 2-D critic with the given medians, for rules and renderers. */
 export function minimalReport(
   overrides: Partial<ProbeReport> = {},
   medians = { interpolates: 1, real: 1, generated: 1 },

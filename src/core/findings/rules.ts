@@ -101,8 +101,9 @@ const batchNormalizedPenalty: Rule = (report) => {
   if (m === undefined || m <= 0) return [];
   const fits = (b: number) => Math.abs(m / (target / Math.sqrt(b)) - 1) <= BATCH_NORM_BUG_TOLERANCE;
   const known = report.training.batchSize;
-  const candidates =
-    known !== undefined ? (fits(known) ? [known] : []) : COMMON_BATCH_SIZES.filter(fits);
+  let candidates: number[];
+  if (known === undefined) candidates = COMMON_BATCH_SIZES.filter(fits);
+  else candidates = fits(known) ? [known] : [];
   if (candidates.length === 0) return [];
   return [
     {
@@ -296,7 +297,7 @@ const perAxisNorm: Rule = (report) => {
 
 /** Adam's β2 above this is the library default (0.999), which WGAN-GP's Algorithm 1 replaces with 0.9. */
 export const ADAM_BETA2_MAX = 0.99;
-/** Learning rates above this are ten times the paper's 1e-4 and often unstable with a penalty. */
+/** Learning rates above this are ten times the 1e-4 of Algorithm 1 (Gulrajani et al. 2017). */
 export const LEARNING_RATE_MAX = 1e-3;
 
 const optimizerConfig: Rule = (report) => {

@@ -1,4 +1,4 @@
-/** Why a file could not be read; callers and tests switch on `code`, users read `message`. */
+/** Reason a file could not be read: callers and tests switch on `code`, users read `message`. */
 export type CheckpointErrorCode =
   | 'not-found'
   | 'not-a-checkpoint'
@@ -12,7 +12,7 @@ export type CheckpointErrorCode =
 
 /**
  * The one error type that every reader of user files throws. Its message names the file or value
- * and says what to do; anything else escaping a reader is a bug.
+ * and gives the next step. Any other error escaping a reader is a bug.
  */
 export class CheckpointError extends Error {
   override readonly name = 'CheckpointError';

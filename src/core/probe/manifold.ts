@@ -81,7 +81,7 @@ export function fractionStats(
 /**
  * Real points moved along estimated normal directions: a Gaussian direction with its tangent
  * components removed, scaled to each distance in OFF_MANIFOLD_SCALES × scale. Points whose ball
- * has no basis are moved isotropically, and say so in the count.
+ * has no basis are moved isotropically, and the description gives their count.
  */
 export function normalOffManifoldSet(
   real: Matrix,

@@ -1,7 +1,7 @@
 import { TOY_DATASET_NAMES, type ToyDatasetName } from '../data/toy';
 import { DEFAULT_PROBE_COUNTS, type ProbeCounts } from './sets';
 
-/** What to probe and how; built by the CLI or the extension and validated in the worker. */
+/** A probe job: its sources and settings. The CLI or the extension builds it and the worker validates it. */
 export interface ProbeRequest {
   /** A run folder written by the trainer. */
   run?: string;
@@ -25,7 +25,7 @@ export interface ProbeRequest {
   batchSize?: number;
   /** Penalty target γ. */
   target?: number;
-  /** Where to write report.json. */
+  /** Path of the report.json to write. */
   output?: string;
 }
 

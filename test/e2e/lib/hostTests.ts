@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import type { HostTestConfig, HostTestResult } from '../host/config';
 import type { Artifacts } from './artifacts';
@@ -31,9 +31,9 @@ const HOST_RUN_TIMEOUT_MS = 8 * 60_000;
  * Resolves `import 'host-tests'` in the runner to every `test/e2e/host/*.host.ts` file, found by
  * a glob when the bundle is built, in file-name order: no hand-kept list to forget a file in.
  */
-const hostTestList = {
+const hostTestList: Plugin = {
   name: 'host-test-list',
-  setup(pluginBuild: { onResolve: Function; onLoad: Function }) {
+  setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^host-tests$/ }, () => ({
       path: 'host-tests',
       namespace: 'host-tests',

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor1D } from '@tensorflow/tfjs-core';
 import type { Mlp } from '../nets/mlp';
+import {
+  closedFormCriticGradients,
+  closedFormGeneratorGradients,
+  supportsClosedForm,
+} from './closedForm';
 import type { Collective } from './collective';
 import { gradientPenalty, interpolate, type PenaltyConfig } from './penalty';
 
@@ -30,6 +35,23 @@ export interface CriticStepMetrics {
 }
 
 /**
+ * The method of a step's gradients: `closed-form` (ReLU and LeakyReLU MLPs, see closedForm.ts),
+ * `tape` (tf.variableGrads over a nested tf.grad, any activation), or `auto` (closed form where
+ * it applies).
+ */
+export type GradientPath = 'auto' | 'closed-form' | 'tape';
+
+function useClosedForm(path: GradientPath, networks: Mlp[]): boolean {
+  const supported = supportsClosedForm(...networks) && networks[0].outputSize === 1;
+  if (path === 'closed-form' && !supported) {
+    throw new Error(
+      'Closed-form gradients need ReLU or LeakyReLU MLPs and a critic with one output; use the tape path.',
+    );
+  }
+  return path !== 'tape' && supported;
+}
+
+/**
  * Computes the gradients of the critic loss E[D(fake)] - E[D(real)] + λ·GP on this rank's rows,
  * sums them over ranks, and returns them in variable order with the batch's metrics.
  */
@@ -38,7 +60,31 @@ export function criticGradients(
   input: CriticStepInput,
   penalty: PenaltyConfig,
   collective: Collective,
+  path: GradientPath = 'auto',
 ): { gradients: Tensor[]; metrics: CriticStepMetrics } {
+  if (useClosedForm(path, [critic])) {
+    const result = closedFormCriticGradients(
+      critic,
+      input.real,
+      input.fake,
+      input.epsilon,
+      input.batchSize,
+      penalty,
+    );
+    const scalars = [result.value, result.wasserstein, result.penalty];
+    const reduced = reduceAcrossRanks(result.gradients, scalars, collective);
+    const norms = result.norms.dataSync() as Float32Array;
+    tf.dispose([...scalars, result.norms]);
+    return {
+      gradients: reduced.gradients,
+      metrics: {
+        criticLoss: reduced.scalars[0],
+        wasserstein: reduced.scalars[1],
+        penalty: reduced.scalars[2],
+        norms,
+      },
+    };
+  }
   const scale = 1 / input.batchSize;
   const fake = input.fake;
   const rows = input.real.shape[0];
@@ -89,7 +135,14 @@ export function generatorGradients(
   latent: Tensor,
   batchSize: number,
   collective: Collective,
+  path: GradientPath = 'auto',
 ): { gradients: Tensor[]; loss: number } {
+  if (useClosedForm(path, [critic, generator])) {
+    const result = closedFormGeneratorGradients(critic, generator, latent, batchSize);
+    const reduced = reduceAcrossRanks(result.gradients, [result.value], collective);
+    result.value.dispose();
+    return { gradients: reduced.gradients, loss: reduced.scalars[0] };
+  }
   const { value, grads } = tf.variableGrads(
     () => tf.mul(tf.sum(critic.apply(generator.apply(latent))), -1 / batchSize) as Scalar,
     generator.variables,

@@ -4,7 +4,7 @@ import type { DifferentiableModel } from '../nets/model';
 import { GATHER_CHUNK, gatherByRows, SINGLE_PROCESS, type Collective } from '../train/collective';
 
 export { GATHER_CHUNK } from '../train/collective';
-import { criticInputGradient, perSampleNorm } from '../train/penalty';
+import { perSampleNorm } from '../train/penalty';
 import { shardRange } from '../train/step';
 
 /** Critic values, input gradients and gradient norms at a set of points. */
@@ -42,9 +42,17 @@ export function evaluateCritic(
         end - start,
         ...sampleShape,
       ]);
-      const critic = (input: tf.Tensor) => tf.reshape(model.apply(input), [-1]);
-      values.set(critic(x).dataSync() as Float32Array, start);
-      const g = criticInputGradient(critic, x);
+      // One forward pass serves both the values and the gradient. The per-point values are
+      // kept out of the gradient's scope and read before the tidy ends.
+      let perPoint: tf.Tensor | undefined;
+      const g = tf.grad((input: tf.Tensor) => {
+        const out = tf.reshape(model.apply(input), [-1]);
+        perPoint = tf.keep(out);
+        return tf.sum(out);
+      })(x);
+      const pointValues = perPoint as unknown as tf.Tensor;
+      values.set(pointValues.dataSync() as Float32Array, start);
+      pointValues.dispose();
       gradients.data.set(g.dataSync() as Float32Array, start * points.cols);
       norms.set(perSampleNorm(g).dataSync() as Float32Array, start);
     });

@@ -137,6 +137,7 @@ async function runLoop(
         target,
         (Date.now() - intervalStart) / intervalIterations,
         options,
+        collective.rank === 0,
       );
       intervalStart = Date.now();
       intervalIterations = 0;
@@ -241,6 +242,7 @@ function progressEvent(
   target: number,
   msPerIteration: number,
   options: TrainOptions,
+  reporting: boolean,
 ): ProgressEvent {
   const event: ProgressEvent = {
     iteration: runState.iteration,
@@ -252,7 +254,8 @@ function progressEvent(
     gradNorm: normQuantiles(metrics.norms),
     msPerIteration,
   };
-  if (options.countModes && runState.dataset.modes) {
+  // Only the reporting rank publishes the event, so only it spends time counting modes.
+  if (reporting && options.countModes && runState.dataset.modes) {
     // A separate seeded stream, so that counting modes never changes the training draws.
     const rng = new Rng(runState.iteration);
     const z = rng.normals(MODE_COUNT_SAMPLES * runState.manifest.config.generator.latentDim);

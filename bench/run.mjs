@@ -24,13 +24,13 @@ const median = (values) => {
   return sorted[Math.floor(sorted.length / 2)];
 };
 
-function pytorch() {
+function pytorch(threads) {
   const out = execFileSync(
     python,
     [
       path.join(root, 'bench', 'pytorch_reference.py'),
       '--threads',
-      '2',
+      String(threads),
       '--iterations',
       String(iterations),
     ],
@@ -83,10 +83,11 @@ function oursProbe(backend, workers) {
   return JSON.parse(run.stdout.trim().split('\n').pop());
 }
 
-const samples = { torch: [] };
+const samples = { torch: [], torch1: [] };
 for (let round = 1; round <= rounds; round++) {
   process.stderr.write(`round ${round}/${rounds}\n`);
-  samples.torch.push(pytorch());
+  samples.torch.push(pytorch(2));
+  samples.torch1.push(pytorch(1));
   for (const backend of backends) {
     for (const workers of [1, 2]) {
       const key = `${backend}×${workers}`;
@@ -99,52 +100,32 @@ for (let round = 1; round <= rounds; round++) {
   }
 }
 
-const torch = {
-  train: median(samples.torch.map((s) => s.trainMsPerIteration)),
-  probe2d: median(samples.torch.map((s) => s.probe2dMs)),
-  probe784: median(samples.torch.map((s) => s.probe784Ms)),
-};
-const line = (name, ms, reference) =>
-  `| ${name} | ${ms.toFixed(0)} | ${(ms / reference).toFixed(2)}× |`;
-const out = [
-  `Machine: ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}; ${rounds} rounds, medians.`,
-  '',
-  '| training: ms per generator iteration (2→512×3, batch 256, n_critic 5) | ms | ÷ PyTorch |',
-  '|---|---|---|',
-  line(
-    `PyTorch ${samples.torch[0].torch}, 2 threads, OMP_WAIT_POLICY=PASSIVE`,
-    torch.train,
-    torch.train,
+const FIELDS = { train: 'trainMsPerIteration', probe2d: 'probe2dMs', probe784: 'probe784Ms' };
+/** Median over rounds of the time, and of each round's ratio to that round's PyTorch (2 threads). */
+function summary(key, field) {
+  const ms = median(samples[key].map((s) => s[field]));
+  const ratio = median(samples[key].map((s, i) => s[field] / samples.torch[i][field]));
+  return `| ${ms.toFixed(0)} | ${ratio.toFixed(2)}× |`;
+}
+const configurations = [
+  ['torch', `PyTorch ${samples.torch[0].torch}, 2 threads, OMP_WAIT_POLICY=PASSIVE`],
+  ['torch1', `PyTorch ${samples.torch[0].torch}, 1 thread`],
+  ...backends.flatMap((backend) =>
+    [1, 2].map((workers) => [
+      `${backend}×${workers}`,
+      `tfjs ${backend}, ${workers} worker${workers > 1 ? 's' : ''}`,
+    ]),
   ),
 ];
-for (const backend of backends) {
-  for (const workers of [1, 2]) {
-    const key = `${backend}×${workers}`;
-    out.push(
-      line(
-        `tfjs ${backend}, ${workers} worker${workers > 1 ? 's' : ''}`,
-        median(samples[key].map((s) => s.trainMsPerIteration)),
-        torch.train,
-      ),
-    );
-  }
-}
-out.push('', '| probe: critic input-gradient norms | ms | ÷ PyTorch |', '|---|---|---|');
-for (const [label, field, reference] of [
-  ['10,000 points, 2→512×3→1', 'probe2dMs', torch.probe2d],
-  ['2,000 points, 784→512×3→1', 'probe784Ms', torch.probe784],
+const out = [
+  `Machine: ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}; ${rounds} rounds, medians; the ratio is the median of each round's ratio to PyTorch with 2 threads.`,
+];
+for (const [title, field] of [
+  ['training: ms per generator iteration (2→512×3, batch 256, n_critic 5)', FIELDS.train],
+  ['probe: input-gradient norms of 10,000 points, 2→512×3→1', FIELDS.probe2d],
+  ['probe: input-gradient norms of 2,000 points, 784→512×3→1', FIELDS.probe784],
 ]) {
-  out.push(line(`PyTorch, ${label}`, reference, reference));
-  for (const backend of backends) {
-    for (const workers of [1, 2]) {
-      out.push(
-        line(
-          `tfjs ${backend}, ${workers} worker${workers > 1 ? 's' : ''}, ${label}`,
-          median(samples[`${backend}×${workers}`].map((s) => s[field])),
-          reference,
-        ),
-      );
-    }
-  }
+  out.push('', `| ${title} | ms | ÷ PyTorch |`, '|---|---|---|');
+  for (const [key, name] of configurations) out.push(`| ${name} ${summary(key, field)}`);
 }
 process.stdout.write(out.join('\n') + '\n');

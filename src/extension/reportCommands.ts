@@ -5,9 +5,16 @@ import { buildSeries } from '../core/report/series';
 import { commandTarget, pickRunFolder, workspaceRoot } from './pickers';
 import { probeAndShow, showReport } from './probeService';
 import { reportToMarkdown } from './reportMarkdown';
-import { reportPathFor, seriesPoint } from './reportModel';
+import { checkpointRows, reportPathFor } from './reportModel';
 import { readReportFile, reportTitle } from './reportPanels';
-import { exists, latestRunReport, readRunJson, readRunReports } from './runFiles';
+import {
+  exists,
+  latestRunReport,
+  normaliseCheckpoint,
+  readRunJson,
+  readRunReports,
+  SERIES_JSON,
+} from './runFiles';
 import type { Services } from './services';
 
 /** Open Report: a report file, a run folder's latest report, or one chosen from the workspace. */
@@ -113,39 +120,31 @@ export async function compareCommand(services: Services, argument?: unknown): Pr
     if (!outcome) return;
   }
 
-  const chosen = new Set(picked.map(({ checkpoint }) => normalise(checkpoint.path)));
+  const chosen = new Set(picked.map(({ checkpoint }) => normaliseCheckpoint(checkpoint.path)));
   const { reports } = await readRunReports(runDir);
   const selected = reports.filter((entry) =>
-    chosen.has(normalise(entry.report.source.checkpoint ?? '')),
+    chosen.has(normaliseCheckpoint(entry.report.source.checkpoint ?? '')),
   );
   const latest = selected.at(-1);
   if (!latest) return;
 
-  // The same series (and mode-hopping check) as the CLI's series probe, saved beside run.json.
+  // The same series (and mode-hopping check) as the CLI's series probe, saved beside run.json,
+  // where a restored report view also reads it.
   const series = buildSeries(
     runDir,
     selected.map((entry) => entry.report),
   );
-  await fs.writeFile(path.join(runDir, 'series.json'), JSON.stringify(series, null, 1));
+  await fs.writeFile(path.join(runDir, SERIES_JSON), JSON.stringify(series, null, 1));
   for (const finding of series.findings)
     services.logger.info(`${runDir}: ${finding.id}: ${finding.message}`);
 
   showReport(services, latest.file, latest.report, latest.report);
   const view = services.panels.find({ runDir });
-  const points = selected.map((entry) =>
-    seriesPoint(entry.report, `iteration ${entry.report.source.iteration ?? '?'}`),
-  );
+  const points = checkpointRows(selected.map((entry) => entry.report));
   if (view?.reportId) {
     view.showSeries(view.reportId, points, series.findings);
     view.showView('checkpoints');
   }
-}
-
-function normalise(relative: string): string {
-  return relative
-    .split(/[\\/]+/)
-    .filter(Boolean)
-    .join('/');
 }
 
 /** Export Report: the active report view's report as JSON or Markdown, or its current view as PNG. */

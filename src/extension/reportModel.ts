@@ -35,17 +35,28 @@ export function lipschitzBounds(report: ProbeReport): LipschitzBounds {
   return bounds;
 }
 
-/** Collects the 2-D plots that come with a report or a probe result, keeping only well-formed ones. */
+/**
+ * Collects the 2-D plots that come with a report or a probe result, keeping only well-formed
+ * ones. A plot id that an earlier container already had is skipped, so a caller that passes
+ * the report both as the result and as the report gets each plot once.
+ */
 export function pointPlots(...containers: unknown[]): { plots: PointPlot[]; problems: string[] } {
   const plots: PointPlot[] = [];
   const problems: string[] = [];
+  const ids = new Set<string>();
   for (const container of containers) {
     const candidates = (container as { points?: unknown } | undefined)?.points;
     if (!Array.isArray(candidates)) continue;
     for (const plot of candidates) {
       const problem = checkPointPlot(plot);
-      if (problem) problems.push(problem);
-      else plots.push(plot as PointPlot);
+      if (problem) {
+        problems.push(problem);
+        continue;
+      }
+      const { id } = plot as PointPlot;
+      if (ids.has(id)) continue;
+      ids.add(id);
+      plots.push(plot as PointPlot);
     }
   }
   return { plots, problems };
@@ -83,6 +94,13 @@ export function seriesPoint(report: ProbeReport, label: string): CheckpointSerie
     point.generatedMedian = report.probeSets.generated.gradNorm.median;
   if (report.modes) point.modesCaptured = report.modes.modesCaptured;
   return point;
+}
+
+/** Builds the Checkpoints tab's rows of compared reports, each labelled with its iteration. */
+export function checkpointRows(reports: readonly ProbeReport[]): CheckpointSeriesPoint[] {
+  return reports.map((report) =>
+    seriesPoint(report, `iteration ${report.source.iteration ?? '?'}`),
+  );
 }
 
 /** Parses report.json text; throws an error naming the file and the first problem. */

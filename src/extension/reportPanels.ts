@@ -6,9 +6,9 @@ import type { ProbeReport } from '../protocol/report';
 import type { ReportView } from '../protocol/webview';
 import { Disposable } from './disposable';
 import type { ChannelLogger } from './log';
-import { parseReport } from './reportModel';
+import { parseReport, pointPlots } from './reportModel';
 import { REPORT_VIEW_TYPE, ReportPanel, type PanelAction, type PanelSubject } from './reportPanel';
-import { readRunJson } from './runFiles';
+import { readRunJson, readSavedSeries } from './runFiles';
 import { webviewOptions } from './webviewContent';
 
 /** The state a report view's webview saves with setState. */
@@ -81,7 +81,10 @@ export class ReportPanels extends Disposable implements vscode.WebviewPanelSeria
     });
   }
 
-  /** Loads a view's content from disk: the run's history and its report, if one exists. */
+  /**
+   * Loads a view's content from disk: the run's history, and its report with the report's 2-D
+   * views and the series that Compare Checkpoints saved with it, where they exist.
+   */
   async load(view: ReportPanel): Promise<void> {
     const { runDir, reportFile } = view.subject;
     if (runDir) {
@@ -94,10 +97,15 @@ export class ReportPanels extends Disposable implements vscode.WebviewPanelSeria
         statusOf(manifest),
       );
     }
-    if (reportFile) {
-      const report = await readReportFile(reportFile);
-      view.showReport(reportFile, report, reportTitle(reportFile, report));
-    }
+    if (!reportFile) return;
+    const report = await readReportFile(reportFile);
+    const id = view.showReport(reportFile, report, reportTitle(reportFile, report));
+    const { plots, problems } = pointPlots(report);
+    for (const problem of problems)
+      this.logger.warn(`dropped a 2-D plot of ${reportFile}: ${problem}`);
+    if (plots.length > 0) view.showPoints(id, plots);
+    const series = runDir ? await readSavedSeries(runDir, reportFile, report) : undefined;
+    if (series) view.showSeries(id, series.points, series.findings);
   }
 
   private adopt(panel: vscode.WebviewPanel, subject: PanelSubject): ReportPanel {

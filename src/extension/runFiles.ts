@@ -5,10 +5,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { RunManifest } from '../core/train/runFolder';
-import type { ProbeReport } from '../protocol/report';
-import { parseReport, REPORT_JSON } from './reportModel';
+import type { Finding, ProbeReport } from '../protocol/report';
+import type { CheckpointSeriesPoint } from '../protocol/webview';
+import { checkpointRows, parseReport, REPORT_JSON } from './reportModel';
 
 export const RUN_JSON = 'run.json';
+/** The series over checkpoints that Compare Checkpoints writes beside run.json. */
+export const SERIES_JSON = 'series.json';
 const RUN_FORMAT = 'gan-diagnostics-run';
 
 /** Reads and checks a run folder's run.json; errors name the file and what is wrong. */
@@ -78,6 +81,54 @@ export async function readRunReports(
 export async function latestRunReport(runDir: string): Promise<RunReport | undefined> {
   const { reports } = await readRunReports(runDir);
   return reports.at(-1);
+}
+
+/** Returns a checkpoint folder relative to its run with `/` separators and no empty parts. */
+export function normaliseCheckpoint(relative: string): string {
+  return relative
+    .split(/[\\/]+/)
+    .filter(Boolean)
+    .join('/');
+}
+
+/**
+ * Reads the series that Compare Checkpoints saved for a run and rebuilds the Checkpoints tab of
+ * the view that shows `reportFile`, from the compared checkpoints' reports. Compare shows the
+ * series with the latest compared report, and a later probe of that checkpoint replaces the
+ * report and drops the series. So it returns undefined unless the series ends at this report's
+ * checkpoint and was written after the report, and also when series.json is missing or invalid.
+ */
+export async function readSavedSeries(
+  runDir: string,
+  reportFile: string,
+  report: ProbeReport,
+): Promise<{ points: CheckpointSeriesPoint[]; findings: Finding[] } | undefined> {
+  if (!report.source.checkpoint) return undefined;
+  const file = path.join(runDir, SERIES_JSON);
+  let saved: { points?: { checkpoint?: unknown }[]; findings?: unknown };
+  try {
+    const [text, seriesStat, reportStat] = await Promise.all([
+      fs.readFile(file, 'utf8'),
+      fs.stat(file),
+      fs.stat(reportFile),
+    ]);
+    if (seriesStat.mtimeMs < reportStat.mtimeMs) return undefined;
+    saved = JSON.parse(text) as typeof saved;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(saved.points)) return undefined;
+  const compared = saved.points.flatMap((point) =>
+    typeof point?.checkpoint === 'string' ? [normaliseCheckpoint(point.checkpoint)] : [],
+  );
+  if (compared.at(-1) !== normaliseCheckpoint(report.source.checkpoint)) return undefined;
+  const chosen = new Set(compared);
+  const { reports } = await readRunReports(runDir);
+  const selected = reports.filter((entry) =>
+    chosen.has(normaliseCheckpoint(entry.report.source.checkpoint ?? '')),
+  );
+  const findings = Array.isArray(saved.findings) ? (saved.findings as Finding[]) : [];
+  return { points: checkpointRows(selected.map((entry) => entry.report)), findings };
 }
 
 /** Finds the run folder that contains a file, by looking for run.json in its parent folders. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -8,7 +8,12 @@ import {
   tooLargeMessage,
 } from '../../src/extension/checkpointSummary';
 import { checkpointOf, resolveProbeTarget } from '../../src/extension/probeTargets';
-import { findRunFolder, readRunJson, readRunReports } from '../../src/extension/runFiles';
+import {
+  findRunFolder,
+  readRunJson,
+  readRunReports,
+  readSavedSeries,
+} from '../../src/extension/runFiles';
 import { generatorFor, isWatchedFile, watchTargetFor } from '../../src/extension/watchTargets';
 import { sampleReport } from '../support/reportFixture';
 
@@ -110,6 +115,73 @@ describe('run folders on disk', () => {
     );
     assert.equal(problems.length, 1);
     assert.match(problems[0], /0000030\/report\.json is not valid JSON/);
+  });
+
+  describe('readSavedSeries', () => {
+    const reportAt = (iteration: number) =>
+      sampleReport({
+        source: {
+          kind: 'run',
+          run,
+          checkpoint: `checkpoints/${String(iteration).padStart(7, '0')}`,
+          iteration,
+        },
+      });
+    const reportFile = (iteration: number) =>
+      path.join(run, 'checkpoints', String(iteration).padStart(7, '0'), 'report.json');
+    const seriesFile = () => path.join(run, 'series.json');
+    const modeHopping = {
+      id: 'mode-hopping',
+      severity: 'warning',
+      message: 'm',
+      evidence: {},
+      fix: 'f',
+    };
+
+    beforeEach(() => {
+      for (const iteration of [10, 20, 30]) {
+        mkdirSync(path.dirname(reportFile(iteration)), { recursive: true });
+        writeFileSync(reportFile(iteration), JSON.stringify(reportAt(iteration)));
+      }
+      // Compare Checkpoints chose 10 and 20, on Windows separators.
+      const points = [10, 20].map((iteration) => ({
+        iteration,
+        checkpoint: `checkpoints\\${String(iteration).padStart(7, '0')}`,
+      }));
+      writeFileSync(seriesFile(), JSON.stringify({ run, points, findings: [modeHopping] }));
+      const later = new Date(Date.now() + 10_000);
+      utimesSync(seriesFile(), later, later);
+    });
+
+    it('rebuilds the rows of the compared checkpoints', async () => {
+      const series = await readSavedSeries(run, reportFile(20), reportAt(20));
+      assert.deepEqual(
+        series?.points.map((point) => point.label),
+        ['iteration 10', 'iteration 20'],
+      );
+      assert.deepEqual(
+        series?.findings.map((finding) => finding.id),
+        ['mode-hopping'],
+      );
+    });
+
+    it('skips a series that ends at another checkpoint', async () => {
+      assert.equal(await readSavedSeries(run, reportFile(30), reportAt(30)), undefined);
+      assert.equal(await readSavedSeries(run, reportFile(10), reportAt(10)), undefined);
+    });
+
+    it('skips a series older than the report', async () => {
+      const earlier = new Date(Date.now() - 60_000);
+      utimesSync(seriesFile(), earlier, earlier);
+      assert.equal(await readSavedSeries(run, reportFile(20), reportAt(20)), undefined);
+    });
+
+    it('skips a missing or invalid series file', async () => {
+      writeFileSync(seriesFile(), 'not json');
+      assert.equal(await readSavedSeries(run, reportFile(20), reportAt(20)), undefined);
+      rmSync(seriesFile());
+      assert.equal(await readSavedSeries(run, reportFile(20), reportAt(20)), undefined);
+    });
   });
 
   it('watchTargetFor pairs a critic with its generator and real data', async () => {

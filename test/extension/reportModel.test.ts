@@ -111,6 +111,22 @@ describe('reportModel', () => {
     );
     assert.equal(problems.length, 1);
   });
+
+  it('pointPlots keeps the first plot of each id', () => {
+    const plot = (title: string) => ({
+      id: 'critic',
+      title,
+      bounds: { xMin: 0, xMax: 1, yMin: 0, yMax: 1 },
+      series: [],
+    });
+    const result = { points: [plot('from the probe result')] };
+    const report = { points: [plot('from the report')] };
+    assert.deepEqual(
+      pointPlots(result, report).plots.map((p) => p.title),
+      ['from the probe result'],
+    );
+    assert.equal(pointPlots(report, report).plots.length, 1);
+  });
 });
 
 describe('findingsToProblems', () => {

@@ -5,6 +5,7 @@ import {
   heatmapPixels,
   mix,
   parseColor,
+  pointPixels,
   toPixels,
 } from '../../webview/src/charts/heatmap';
 
@@ -42,6 +43,77 @@ describe('toPixels', () => {
     assert.equal(map.x(2), 400);
     assert.equal(map.y(0), 100);
     assert.equal(map.y(1), 0);
+  });
+});
+
+describe('pointPixels', () => {
+  const bounds = { xMin: 0, xMax: 4, yMin: 0, yMax: 4 };
+  /** Returns the [r, g, b, a] of pixel (column, row) of a 4 × 4 image. */
+  const pixel = (pixels: Uint8ClampedArray, column: number, row: number) => [
+    ...pixels.slice((row * 4 + column) * 4, (row * 4 + column) * 4 + 4),
+  ];
+  const painted = (pixels: Uint8ClampedArray) => {
+    let count = 0;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) count++;
+    return count;
+  };
+
+  it('draws an opaque square centred on the point', () => {
+    const pixels = pointPixels([{ x: [2], y: [2], rgb: [10, 20, 30], side: 2 }], bounds, 4, 4);
+    assert.equal(painted(pixels), 4);
+    for (const [column, row] of [
+      [1, 1],
+      [2, 1],
+      [1, 2],
+      [2, 2],
+    ]) {
+      assert.deepEqual(pixel(pixels, column, row), [10, 20, 30, 255]);
+    }
+  });
+
+  it('puts yMax at the top row', () => {
+    const pixels = pointPixels([{ x: [0.5], y: [3.5], rgb: [1, 2, 3], side: 1 }], bounds, 4, 4);
+    assert.deepEqual(pixel(pixels, 0, 0), [1, 2, 3, 255]);
+    assert.equal(painted(pixels), 1);
+  });
+
+  it('draws later series over earlier ones', () => {
+    const pixels = pointPixels(
+      [
+        { x: [2], y: [2], rgb: [255, 0, 0], side: 2 },
+        { x: [2], y: [2], rgb: [0, 0, 255], side: 2 },
+      ],
+      bounds,
+      4,
+      4,
+    );
+    assert.deepEqual(pixel(pixels, 1, 1), [0, 0, 255, 255]);
+  });
+
+  it('cuts squares at the edges without wrapping to the next row', () => {
+    const pixels = pointPixels([{ x: [0], y: [2], rgb: [9, 9, 9], side: 2 }], bounds, 4, 4);
+    assert.equal(painted(pixels), 2);
+    assert.deepEqual(pixel(pixels, 0, 1), [9, 9, 9, 255]);
+    assert.deepEqual(pixel(pixels, 0, 2), [9, 9, 9, 255]);
+    assert.equal(pixel(pixels, 3, 0)[3], 0);
+    assert.equal(pixel(pixels, 3, 1)[3], 0);
+  });
+
+  it('skips non-finite points and points outside the bounds', () => {
+    const pixels = pointPixels(
+      [
+        {
+          x: new Float32Array([Number.NaN, Infinity, 1, -10, 9]),
+          y: new Float32Array([1, 1, -Infinity, 1, 1]),
+          rgb: [9, 9, 9],
+          side: 2,
+        },
+      ],
+      bounds,
+      4,
+      4,
+    );
+    assert.equal(painted(pixels), 0);
   });
 });
 

@@ -1,6 +1,6 @@
 /*
  * Pure helpers of the 2-D canvas renderer: colour scales for the critic heatmap, the mapping
- * from data units to pixels, and arrow lengths. No DOM access.
+ * from data units to pixels, point rasterization and arrow lengths. No DOM access.
  */
 import type { NumericArray, PlotBounds } from '../../../src/protocol/webview';
 
@@ -65,6 +65,58 @@ export function toPixels(bounds: PlotBounds, width: number, height: number) {
     x: (value: number) => (value - bounds.xMin) * sx,
     y: (value: number) => height - (value - bounds.yMin) * sy,
   };
+}
+
+/** One point series to rasterize: each point becomes an opaque square of `side` pixels. */
+export interface PixelSeries {
+  x: NumericArray;
+  y: NumericArray;
+  rgb: Rgb;
+  side: number;
+}
+
+/** Packs an opaque colour into a 32-bit word in the platform's byte order, as ImageData has it. */
+function packedColor(rgb: Rgb): number {
+  const bytes = new Uint8ClampedArray([rgb[0], rgb[1], rgb[2], 255]);
+  return new Uint32Array(bytes.buffer)[0];
+}
+
+/**
+ * Rasterizes point series into the RGBA pixels of a width × height image that spans `bounds`
+ * (y up), each point a square centred on it, later series over earlier ones. Writing the pixels
+ * costs a few array stores per point. One fillRect per point took about 90 ms per redraw of
+ * 100,000 points in headless Chromium on 2 cores (bench/webview-points.ts). Non-finite points
+ * are skipped, and squares are cut at the image's edges.
+ */
+export function pointPixels(
+  series: readonly PixelSeries[],
+  bounds: PlotBounds,
+  width: number,
+  height: number,
+): Uint8ClampedArray<ArrayBuffer> {
+  const pixels = new Uint8ClampedArray(width * height * 4);
+  const words = new Uint32Array(pixels.buffer);
+  const sx = width / (bounds.xMax - bounds.xMin);
+  const sy = height / (bounds.yMax - bounds.yMin);
+  for (const { x, y, rgb, side } of series) {
+    const word = packedColor(rgb);
+    const half = side / 2;
+    const count = Math.min(x.length, y.length);
+    for (let i = 0; i < count; i++) {
+      const left = Math.round((x[i] - bounds.xMin) * sx - half);
+      const top = Math.round(height - (y[i] - bounds.yMin) * sy - half);
+      // NaN fails every comparison, so non-finite points end here too.
+      if (!(left > -side && left < width && top > -side && top < height)) continue;
+      const columnEnd = Math.min(width, left + side);
+      const rowEnd = Math.min(height, top + side);
+      for (let row = Math.max(0, top); row < rowEnd; row++) {
+        const offset = row * width;
+        for (let column = Math.max(0, left); column < columnEnd; column++)
+          words[offset + column] = word;
+      }
+    }
+  }
+  return pixels;
 }
 
 /**

@@ -31,6 +31,8 @@ export interface PlotSpec {
 export class Plot {
   private readonly chart: uPlot;
   private readonly observer: ResizeObserver;
+  /** True after a drag selected an x range to zoom to, until a double click zooms out. */
+  private zoomed = false;
 
   constructor(
     readonly container: HTMLElement,
@@ -48,6 +50,14 @@ export class Plot {
         this.chart.setSize({ width, height: this.chart.height });
     });
     this.observer.observe(container);
+    // A capture listener runs before uPlot's own, which zooms out to the full range.
+    this.chart.over.addEventListener(
+      'dblclick',
+      () => {
+        this.zoomed = false;
+      },
+      { capture: true },
+    );
   }
 
   setData(data: Columns): void {
@@ -83,7 +93,12 @@ export class Plot {
       width,
       height: spec.height ?? 220,
       scales: {
-        x: { time: false, ...(spec.xRange ? { range: spec.xRange } : {}) },
+        // A fixed range array would also override the range that a drag selects, so zooming
+        // would do nothing. This function keeps the fixed range only until the user zooms.
+        x: {
+          time: false,
+          ...(spec.xRange ? { range: (_chart, min, max) => this.xRange(min, max) } : {}),
+        },
         // Counts and shares start at zero, so bar heights compare honestly.
         ...(paths
           ? {
@@ -117,8 +132,21 @@ export class Plot {
           spanGaps: true,
         })),
       ],
-      hooks: { draw: [(chart: uPlot) => this.drawMarkers(chart)] },
+      hooks: {
+        draw: [(chart: uPlot) => this.drawMarkers(chart)],
+        setSelect: [
+          (chart: uPlot) => {
+            if (chart.select.width > 0) this.zoomed = true;
+          },
+        ],
+      },
     };
+  }
+
+  private xRange(min: number | null, max: number | null): uPlot.Range.MinMax {
+    const fixed = this.spec.xRange;
+    if (fixed && !(this.zoomed && min !== null && max !== null)) return fixed;
+    return [min, max];
   }
 
   private drawMarkers(chart: uPlot): void {

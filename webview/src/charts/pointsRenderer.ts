@@ -5,7 +5,15 @@
  */
 import type { PointPlot, PointRole } from '../../../src/protocol/webview';
 import { canvasFont, palette, type Palette } from '../theme';
-import { arrowScale, heatmapPixels, parseColor, toPixels, type Rgb } from './heatmap';
+import {
+  arrowScale,
+  heatmapPixels,
+  parseColor,
+  pointPixels,
+  toPixels,
+  type PixelSeries,
+  type Rgb,
+} from './heatmap';
 
 export const ROLE_COLORS: Record<PointRole, (p: Palette) => string> = {
   real: (p) => p.green,
@@ -19,10 +27,15 @@ export const ROLE_COLORS: Record<PointRole, (p: Palette) => string> = {
 const MARGIN = 36;
 const MAX_ARROW_PX = 18;
 
+/** Returns the side of the square canvas, in CSS pixels, that a plot gets in `cssWidth`. */
+export function plotSize(cssWidth: number): number {
+  return Math.max(160, Math.min(cssWidth, 720));
+}
+
 /** Draws `plot` onto `canvas`, sized to `cssWidth` CSS pixels with a square data area. */
 export function drawPointPlot(canvas: HTMLCanvasElement, plot: PointPlot, cssWidth: number): void {
   const ratio = window.devicePixelRatio || 1;
-  const size = Math.max(160, Math.min(cssWidth, 720));
+  const size = plotSize(cssWidth);
   canvas.style.width = `${size}px`;
   canvas.style.height = `${size}px`;
   canvas.width = Math.round(size * ratio);
@@ -41,21 +54,79 @@ export function drawPointPlot(canvas: HTMLCanvasElement, plot: PointPlot, cssWid
   ctx.rect(0, 0, inner, inner);
   ctx.clip();
   if (plot.heatmap) drawHeatmap(ctx, plot, inner, colors);
+  drawSeries(ctx, plot, inner, ratio, colors);
+  if (plot.arrows) drawArrows(ctx, plot, inner, colors.foreground);
+  ctx.restore();
+  drawAxes(ctx, plot, inner, colors);
+}
+
+/** Returns half the side of a point's square in CSS pixels, smaller in dense clouds. */
+function pointRadius(series: PointPlot['series'][number]): number {
+  if (series.role === 'modes') return 3;
+  return series.x.length > 5000 ? 1 : 1.6;
+}
+
+/** The canvas that drawSeries fills, shared by all plots because each draw copies it at once. */
+let pointLayer: HTMLCanvasElement | undefined;
+
+/**
+ * Draws the point clouds. They are rasterized into one image of device pixels that is copied
+ * onto the canvas with a single call, because one canvas call per point made 100,000 points too
+ * slow to redraw while the view is resized. A theme colour that does not parse as #rgb, #rrggbb
+ * or rgb() falls back to one fillRect per point.
+ */
+function drawSeries(
+  ctx: CanvasRenderingContext2D,
+  plot: PointPlot,
+  inner: number,
+  ratio: number,
+  colors: Palette,
+): void {
+  const styles = plot.series.map((series) => ROLE_COLORS[series.role](colors));
+  const rgbs = styles.map((style) => parseColor(style));
+  if (!rgbs.every((rgb): rgb is Rgb => rgb !== undefined)) {
+    drawSeriesPerPoint(ctx, plot, inner, styles);
+    return;
+  }
+  const side = Math.round(inner * ratio);
+  if (side <= 0) return;
+  const series: PixelSeries[] = plot.series.map((item, index) => ({
+    x: item.x,
+    y: item.y,
+    rgb: rgbs[index],
+    side: Math.max(1, Math.round(2 * pointRadius(item) * ratio)),
+  }));
+  const image = new ImageData(pointPixels(series, plot.bounds, side, side), side, side);
+  pointLayer ??= document.createElement('canvas');
+  if (pointLayer.width !== side || pointLayer.height !== side) {
+    pointLayer.width = side;
+    pointLayer.height = side;
+  }
+  pointLayer.getContext('2d')?.putImageData(image, 0, 0);
+  // In device pixels, at a whole-pixel offset, so that the layer is copied without resampling.
+  ctx.save();
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.drawImage(pointLayer, Math.round(MARGIN * ratio), Math.round(MARGIN * ratio));
+  ctx.restore();
+}
+
+function drawSeriesPerPoint(
+  ctx: CanvasRenderingContext2D,
+  plot: PointPlot,
+  inner: number,
+  styles: string[],
+): void {
   const map = toPixels(plot.bounds, inner, inner);
-  for (const series of plot.series) {
-    ctx.fillStyle = ROLE_COLORS[series.role](colors);
-    let radius = series.x.length > 5000 ? 1 : 1.6;
-    if (series.role === 'modes') radius = 3;
+  plot.series.forEach((series, index) => {
+    ctx.fillStyle = styles[index];
+    const radius = pointRadius(series);
     for (let i = 0; i < series.x.length; i++) {
       const x = map.x(series.x[i]);
       const y = map.y(series.y[i]);
       if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
       ctx.fillRect(x - radius, y - radius, 2 * radius, 2 * radius);
     }
-  }
-  if (plot.arrows) drawArrows(ctx, plot, inner, colors.foreground);
-  ctx.restore();
-  drawAxes(ctx, plot, inner, colors);
+  });
 }
 
 function drawHeatmap(

@@ -1,5 +1,5 @@
 import type { PointPlot } from '../../../src/protocol/webview';
-import { drawPointPlot, ROLE_COLORS } from '../charts/pointsRenderer';
+import { drawPointPlot, plotSize, ROLE_COLORS } from '../charts/pointsRenderer';
 import { el } from '../dom';
 import { palette } from '../theme';
 import { ChartView } from './view';
@@ -7,7 +7,14 @@ import { ChartView } from './view';
 /** The 2-D views: critic heatmaps with gradient arrows and the probe points. */
 export class PointsView extends ChartView {
   private plots: PointPlot[] = [];
-  private drawn: { canvas: HTMLCanvasElement; plot: PointPlot; container: HTMLElement }[] = [];
+  private drawn: {
+    canvas: HTMLCanvasElement;
+    plot: PointPlot;
+    container: HTMLElement;
+    /** The plot size and device pixel ratio of the last draw; 0 before the first. */
+    size: number;
+    ratio: number;
+  }[] = [];
   private readonly observer = new ResizeObserver(() => this.redraw());
 
   constructor() {
@@ -51,7 +58,7 @@ export class PointsView extends ChartView {
         plot.arrows ? el('li', {}, '→ ∇D, length proportional to ‖∇D‖') : undefined,
         plot.heatmap ? el('li', {}, 'shading: critic value D(x), brighter is higher') : undefined,
       );
-      this.drawn.push({ canvas, plot, container });
+      this.drawn.push({ canvas, plot, container, size: 0, ratio: 0 });
       return el('div', { class: 'chart-block' }, container, legend);
     });
     this.element.replaceChildren(...blocks);
@@ -59,10 +66,20 @@ export class PointsView extends ChartView {
     this.observer.observe(this.element);
   }
 
+  /**
+   * Draws each plot whose size or pixel ratio changed. The others are skipped, because the
+   * observer also fires when only the view's height changed.
+   */
   private redraw(): void {
-    for (const { canvas, plot, container } of this.drawn) {
-      const width = container.clientWidth;
-      if (width > 0) drawPointPlot(canvas, plot, width);
+    const ratio = window.devicePixelRatio || 1;
+    for (const entry of this.drawn) {
+      const width = entry.container.clientWidth;
+      if (width <= 0) continue;
+      const size = plotSize(width);
+      if (size === entry.size && ratio === entry.ratio) continue;
+      drawPointPlot(entry.canvas, entry.plot, width);
+      entry.size = size;
+      entry.ratio = ratio;
     }
   }
 }

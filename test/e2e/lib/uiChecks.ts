@@ -17,6 +17,7 @@ import {
   visibleWebview,
   waitForWorkbench,
 } from './workbench';
+import { checkStateAfterHideAndShow, checkStateAfterReload } from './viewStateChecks';
 
 export interface UiCheckOptions {
   server: CodeServer;
@@ -41,7 +42,9 @@ const CG_8G_GP_CRITIC_PARAMETERS = 132_609;
  * Drives the workbench as a person would. It trains the tiny preset from the command palette,
  * probes the run with the report's Probe button, and reads the findings and a chart in the
  * report webview. Then it probes a fixture critic and opens another in the checkpoint editor,
- * both from the explorer. Each step is one check, and a step that needs a failed one is skipped.
+ * both from the explorer. Last, it checks that the run's report view keeps its state when hidden
+ * and after a window reload. Each step is one check, and a step that needs a failed one is
+ * skipped.
  */
 export async function runUiChecks(options: UiCheckOptions): Promise<void> {
   const { checks, artifacts } = options;
@@ -88,6 +91,19 @@ export async function runUiChecks(options: UiCheckOptions): Promise<void> {
       () => openCheckpointFromExplorer(page, options),
       onFailure,
     );
+    if (probed) {
+      // Last, because the reload leaves a new workbench page behind.
+      await checks.run(
+        'ui: report view keeps its state when hidden and shown',
+        () => checkStateAfterHideAndShow(page, options),
+        onFailure,
+      );
+      await checks.run(
+        'ui: report view is restored after a window reload',
+        () => checkStateAfterReload(page, options),
+        onFailure,
+      );
+    }
   } finally {
     await context.close();
   }

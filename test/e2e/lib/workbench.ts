@@ -155,3 +155,25 @@ export async function chooseFileInDialog(page: Page, title: string, file: string
     }
   }
 }
+
+/** Returns the tab of the open editor whose label contains `label`, the first when several do. */
+export function editorTab(page: Page, label: string): Locator {
+  return page.locator('.tabs-container .tab', { hasText: label }).first();
+}
+
+/** Returns the label of the active editor's tab, or '' when no editor is open. */
+export async function activeEditorTab(page: Page): Promise<string> {
+  const active = page.locator('.tabs-container .tab.active');
+  return (await active.count()) > 0 ? active.first().innerText() : '';
+}
+
+/**
+ * Reloads the window with Developer: Reload Window, as a person would, and waits for the new
+ * workbench to list `entryName` in the explorer.
+ */
+export async function reloadWindow(page: Page, entryName: string): Promise<void> {
+  const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+  await runFromPalette(page, 'Developer: Reload Window');
+  await reloaded;
+  await waitForWorkbench(page, entryName);
+}

@@ -15,6 +15,8 @@ import {
   type ActivationSpec,
   type MlpSpec,
 } from '../../src/core/nets/mlp';
+import { createMatrix } from '../../src/core/data/matrix';
+import { evaluateCritic } from '../../src/core/probe/evaluate';
 import { Rng } from '../../src/core/rng';
 import { SINGLE_PROCESS } from '../../src/core/train/collective';
 import type { PenaltyConfig } from '../../src/core/train/penalty';
@@ -309,6 +311,33 @@ for (const backend of BACKENDS) {
         const tape = productGeneratorGradients(problem, activation, 'tape');
         assert.ok(maxRelativeDifference(actual.gradients, tape.gradients) < PATH_TOLERANCE);
         assert.ok(Math.abs(actual.loss - loss()) <= 1e-6);
+      });
+    }
+
+    for (const activation of [...ACTIVATIONS, { name: 'tanh' } as ActivationSpec]) {
+      it(`probe values and gradients: ${activation.name}`, () => {
+        const problem = drawProblem(41, activation);
+        const critic = new Mlp(criticSpec(activation), 'critic', problem.criticWeights);
+        const before = tf.memory().numTensors;
+        const field = evaluateCritic(critic, createMatrix(ROWS, DIM, problem.real));
+        const leaked = tf.memory().numTensors - before;
+        critic.dispose();
+        const layers = mlpLayers(
+          layerSizes(criticSpec(activation)),
+          problem.criticWeights.map(to64),
+          activation,
+        );
+        const x = to64(problem.real);
+        const values = criticForward(layers, x, [ROWS, DIM]).output;
+        const gradients = referenceInputGradient(layers, x, [ROWS, DIM]);
+        assert.ok(
+          maxRelativeDifference([field.values], [Float32Array.from(values)]) < PATH_TOLERANCE,
+        );
+        assert.ok(
+          maxRelativeDifference([field.gradients.data], [Float32Array.from(gradients)]) <
+            PATH_TOLERANCE,
+        );
+        assert.equal(leaked, 0);
       });
     }
 

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createMatrix, type Matrix } from '../data/matrix';
+import { Mlp } from '../nets/mlp';
 import type { DifferentiableModel } from '../nets/model';
-import { GATHER_CHUNK, gatherByRows, SINGLE_PROCESS, type Collective } from '../train/collective';
+import { closedFormInputGradient, supportsClosedForm } from '../train/closedForm';
+import { SINGLE_PROCESS, type Collective } from '../train/collective';
 
 export { GATHER_CHUNK } from '../train/collective';
 import { perSampleNorm } from '../train/penalty';
-import { shardRange } from '../train/step';
+import { shardRange, shardRanges } from '../train/step';
 
 /** Critic values, input gradients and gradient norms at a set of points. */
 export interface CriticField {
@@ -42,15 +44,7 @@ export function evaluateCritic(
         end - start,
         ...sampleShape,
       ]);
-      // One forward pass serves both the values and the gradient. The per-point values are
-      // kept out of the gradient's scope and read before the tidy ends.
-      let perPoint: tf.Tensor | undefined;
-      const g = tf.grad((input: tf.Tensor) => {
-        const out = tf.reshape(model.apply(input), [-1]);
-        perPoint = tf.keep(out);
-        return tf.sum(out);
-      })(x);
-      const pointValues = perPoint as unknown as tf.Tensor;
+      const { values: pointValues, gradient: g } = valuesAndGradient(model, x);
       values.set(pointValues.dataSync() as Float32Array, start);
       pointValues.dispose();
       gradients.data.set(g.dataSync() as Float32Array, start * points.cols);
@@ -58,10 +52,35 @@ export function evaluateCritic(
     });
   }
   if (collective.size > 1) {
-    for (const array of [values, gradients.data, norms])
-      gatherByRows(array, collective, GATHER_CHUNK);
+    const rowRanges = shardRanges(points.rows, collective.size);
+    collective.allGather(values, rowRanges);
+    collective.allGather(norms, rowRanges);
+    const scaled = rowRanges.map(([a, b]) => [a * points.cols, b * points.cols] as const);
+    collective.allGather(gradients.data, scaled);
   }
   return { values, gradients, norms };
+}
+
+/**
+ * Returns the critic's values [n] and input gradient at x: in closed form for ReLU and LeakyReLU
+ * MLPs, and with tf.grad otherwise. Call it inside tf.tidy and dispose the values.
+ */
+function valuesAndGradient(
+  model: DifferentiableModel,
+  x: tf.Tensor,
+): { values: tf.Tensor; gradient: tf.Tensor } {
+  if (model instanceof Mlp && model.outputSize === 1 && supportsClosedForm(model)) {
+    return closedFormInputGradient(model, x);
+  }
+  // One forward pass serves both the values and the gradient. The per-point values are kept out
+  // of the gradient's scope, so tidy does not release them and the caller disposes them.
+  let perPoint: tf.Tensor | undefined;
+  const gradient = tf.grad((input: tf.Tensor) => {
+    const out = tf.reshape(model.apply(input), [-1]);
+    perPoint = tf.keep(out);
+    return tf.sum(out);
+  })(x);
+  return { values: perPoint as unknown as tf.Tensor, gradient };
 }
 
 /** Runs the model forward only (a generator), returning [n, outputSize] samples. */

@@ -193,3 +193,23 @@ export function closedFormGeneratorGradients(
     return { value, gradients };
   });
 }
+
+/**
+ * Returns an MLP critic's values [n] and input gradients [n, inputs] at x in closed form: one
+ * forward and one backward pass, with no tape.
+ */
+export function closedFormInputGradient(
+  critic: Mlp,
+  x: Tensor,
+): { values: Tensor1D; gradient: Tensor2D } {
+  return tf.tidy(() => {
+    const n = x.shape[0];
+    const forward = forwardPass(critic, tf.reshape(x, [n, -1]) as Tensor2D);
+    const kernelsT = transposedKernels(critic);
+    const deltas = backwardDeltas(kernelsT, forward.masks, tf.ones([n, 1]));
+    return {
+      values: tf.reshape(forward.output, [n]) as Tensor1D,
+      gradient: tf.matMul(deltas[0], kernelsT[0]),
+    };
+  });
+}

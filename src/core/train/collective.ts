@@ -8,9 +8,19 @@ export interface Collective {
   readonly size: number;
   /** Replaces `values` by its element-wise sum over all ranks. Every rank must call it in step. */
   allReduceSum(values: Float32Array): void;
+  /**
+   * Copies rank r's slice [ranges[r][0], ranges[r][1]) of `values` into `values` on every other
+   * rank. Every rank must call it in step, with the same length and ranges.
+   */
+  allGather(values: Float32Array, ranges: readonly (readonly [number, number])[]): void;
 }
 
-export const SINGLE_PROCESS: Collective = { rank: 0, size: 1, allReduceSum: () => undefined };
+export const SINGLE_PROCESS: Collective = {
+  rank: 0,
+  size: 1,
+  allReduceSum: () => undefined,
+  allGather: () => undefined,
+};
 
 /** Shared memory for a {@link SharedMemoryCollective}, created once by the coordinator. */
 export interface CollectiveBuffers {
@@ -77,6 +87,36 @@ export class SharedMemoryCollective implements Collective {
     this.barrier();
   }
 
+  allGather(values: Float32Array, ranges: readonly (readonly [number, number])[]): void {
+    if (ranges.length !== this.size) {
+      throw new Error(
+        `allGather expected one range per rank (${this.size}), got ${ranges.length}; pass shardRanges(total, size).`,
+      );
+    }
+    // The copy runs in chunks of the slot capacity. Each rank writes its part of a chunk into its
+    // own slot, then reads the other ranks' parts from theirs.
+    const capacity = this.buffers.capacity;
+    for (let offset = 0; offset < values.length; offset += capacity) {
+      const end = Math.min(values.length, offset + capacity);
+      const part = (r: number): [number, number] => [
+        Math.max(offset, ranges[r][0]),
+        Math.min(end, ranges[r][1]),
+      ];
+      const [ownStart, ownEnd] = part(this.rank);
+      if (ownEnd > ownStart) {
+        this.slots[this.rank].set(values.subarray(ownStart, ownEnd), ownStart - offset);
+      }
+      this.barrier();
+      for (let r = 0; r < this.size; r++) {
+        const [start, stop] = part(r);
+        if (r !== this.rank && stop > start) {
+          values.set(this.slots[r].subarray(start - offset, stop - offset), start);
+        }
+      }
+      this.barrier();
+    }
+  }
+
   private barrier(): void {
     const control = this.control;
     const generation = Atomics.load(control, GENERATION);
@@ -104,16 +144,3 @@ export class SharedMemoryCollective implements Collective {
 
 /** Values exchanged per collective call when ranks share a probe; the runner sizes its buffers to it. */
 export const GATHER_CHUNK = 1 << 20;
-
-/**
- * Gathers row blocks computed by each rank into the full array on every rank: rank r holds
- * values for rows [starts[r], starts[r+1]) of `full` (zeros elsewhere), and the sum over ranks is
- * the concatenation. Runs in chunks of at most `capacity` values, the same sequence on every rank.
- */
-export function gatherByRows(full: Float32Array, collective: Collective, capacity: number): void {
-  if (collective.size === 1) return;
-  for (let offset = 0; offset < full.length; offset += capacity) {
-    const chunk = full.subarray(offset, Math.min(full.length, offset + capacity));
-    collective.allReduceSum(chunk);
-  }
-}

@@ -11,10 +11,17 @@ import { gradientPenalty, interpolate, type PenaltyConfig } from './penalty';
 
 /** This rank's share [start, end) of a batch of `batchSize` samples. */
 export function shardRange(batchSize: number, collective: Collective): [number, number] {
-  const base = Math.floor(batchSize / collective.size);
-  const extra = batchSize % collective.size;
-  const start = collective.rank * base + Math.min(collective.rank, extra);
-  return [start, start + base + (collective.rank < extra ? 1 : 0)];
+  return shardRanges(batchSize, collective.size)[collective.rank];
+}
+
+/** Every rank's share [start, end) of a batch of `batchSize` samples split over `size` ranks. */
+export function shardRanges(batchSize: number, size: number): [number, number][] {
+  const base = Math.floor(batchSize / size);
+  const extra = batchSize % size;
+  return Array.from({ length: size }, (_, rank) => {
+    const start = rank * base + Math.min(rank, extra);
+    return [start, start + base + (rank < extra ? 1 : 0)];
+  });
 }
 
 export interface CriticStepInput {
@@ -193,6 +200,6 @@ export function gatherRows(
   if (collective.size === 1) return values;
   const full = new Float32Array(batchSize);
   full.set(values, shardRange(batchSize, collective)[0]);
-  collective.allReduceSum(full);
+  collective.allGather(full, shardRanges(batchSize, collective.size));
   return full;
 }

@@ -170,9 +170,7 @@ function productCriticGradients(
       SINGLE_PROCESS,
       path,
     );
-    const values = gradients.map((g) => Float32Array.from(g.dataSync() as Float32Array));
-    tf.dispose(gradients);
-    return { gradients: values, loss: metrics.criticLoss, norms: metrics.norms };
+    return { gradients, loss: metrics.criticLoss, norms: metrics.norms };
   } finally {
     tf.dispose([real, fake, epsilon]);
     critic.dispose();
@@ -196,9 +194,7 @@ function productGeneratorGradients(
       SINGLE_PROCESS,
       path,
     );
-    const values = gradients.map((g) => Float32Array.from(g.dataSync() as Float32Array));
-    tf.dispose(gradients);
-    return { gradients: values, loss };
+    return { gradients, loss };
   } finally {
     latent.dispose();
     generator.dispose();

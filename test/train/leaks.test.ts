@@ -64,12 +64,12 @@ describe('tensor leaks in training', function () {
       };
       const criticStep = criticGradients(critic, input, config.penalty, SINGLE_PROCESS);
       criticOptimizer.apply(criticStep.gradients);
-      tf.dispose([...criticStep.gradients, input.real, input.fake, input.epsilon]);
+      tf.dispose([input.real, input.fake, input.epsilon]);
 
       const latent = tf.tensor2d(rng.normals(batch * latentDim), [batch, latentDim]);
       const generatorStep = generatorGradients(critic, generator, latent, batch, SINGLE_PROCESS);
       generatorOptimizer.apply(generatorStep.gradients);
-      tf.dispose([...generatorStep.gradients, latent]);
+      latent.dispose();
     };
 
     try {
@@ -85,8 +85,6 @@ describe('tensor leaks in training', function () {
         'registered variables after 200 steps',
       );
     } finally {
-      criticOptimizer.dispose();
-      generatorOptimizer.dispose();
       critic.dispose();
       generator.dispose();
     }

@@ -77,14 +77,13 @@ export function trainCritic(critic: Mlp, options: CriticTrainingOptions): Critic
         averagedSteps += 1;
       }
       optimizer.apply(gradients);
-      tf.dispose([...gradients, input.real, input.fake, input.epsilon]);
+      tf.dispose([input.real, input.fake, input.epsilon]);
       if (isLast) {
         critic.weights().forEach((values, i) => {
           for (let j = 0; j < values.length; j++) averagedWeights[i][j] += values[j];
         });
       }
     }
-    optimizer.dispose();
   });
 
   for (const values of averagedWeights) {

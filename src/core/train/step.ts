@@ -68,7 +68,7 @@ export function criticGradients(
   penalty: PenaltyConfig,
   collective: Collective,
   path: GradientPath = 'auto',
-): { gradients: Tensor[]; metrics: CriticStepMetrics } {
+): { gradients: Float32Array[]; metrics: CriticStepMetrics } {
   if (useClosedForm(path, [critic])) {
     const result = closedFormCriticGradients(
       critic,
@@ -143,7 +143,7 @@ export function generatorGradients(
   batchSize: number,
   collective: Collective,
   path: GradientPath = 'auto',
-): { gradients: Tensor[]; loss: number } {
+): { gradients: Float32Array[]; loss: number } {
   if (useClosedForm(path, [critic, generator])) {
     const result = closedFormGeneratorGradients(critic, generator, latent, batchSize);
     const reduced = reduceAcrossRanks(result.gradients, [result.value], collective);
@@ -161,34 +161,27 @@ export function generatorGradients(
 }
 
 /**
- * Sums gradients and scalars over ranks. With one rank the tensors pass through unchanged; with
- * several they are copied into one flat buffer, reduced, and rebuilt (the inputs are disposed).
+ * Copies gradients and scalars out of the backend and sums them over ranks. The gradient tensors
+ * are disposed; the result holds one array per gradient, views into one flat buffer.
  */
 function reduceAcrossRanks(
   gradients: Tensor[],
   scalars: Scalar[],
   collective: Collective,
-): { gradients: Tensor[]; scalars: number[] } {
-  if (collective.size === 1) {
-    return { gradients, scalars: scalars.map((s) => s.dataSync()[0]) };
-  }
+): { gradients: Float32Array[]; scalars: number[] } {
   const total = gradients.reduce((n, g) => n + g.size, 0);
   const buffer = new Float32Array(total + scalars.length);
+  const views: Float32Array[] = [];
   let offset = 0;
   for (const g of gradients) {
     buffer.set(g.dataSync() as Float32Array, offset);
+    views.push(buffer.subarray(offset, offset + g.size));
     offset += g.size;
   }
   scalars.forEach((s, i) => (buffer[total + i] = s.dataSync()[0]));
-  collective.allReduceSum(buffer);
-  offset = 0;
-  const rebuilt = gradients.map((g) => {
-    const t = tf.tensor(buffer.subarray(offset, offset + g.size), g.shape);
-    offset += g.size;
-    return t;
-  });
   tf.dispose(gradients);
-  return { gradients: rebuilt, scalars: Array.from(buffer.subarray(total)) };
+  if (collective.size > 1) collective.allReduceSum(buffer);
+  return { gradients: views, scalars: Array.from(buffer.subarray(total)) };
 }
 
 /** Gathers each rank's rows of a per-sample metric into the full batch (rank order). */

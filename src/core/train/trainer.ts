@@ -206,7 +206,7 @@ function runIteration(runState: RunState, collective: Collective): IterationMetr
       collective,
     );
     runState.criticOptimizer.apply(gradients);
-    tf.dispose([...gradients, input.real, input.fake, input.epsilon]);
+    tf.dispose([input.real, input.fake, input.epsilon]);
     if (config.penalty.kind === 'clip') clipWeights(runState.critic.variables, config.clipValue);
     last = {
       ...metrics,
@@ -229,7 +229,7 @@ function runIteration(runState: RunState, collective: Collective): IterationMetr
     collective,
   );
   runState.generatorOptimizer.apply(gradients);
-  tf.dispose([...gradients, latentRows]);
+  latentRows.dispose();
   return { ...(last as IterationMetrics), generatorLoss: loss };
 }
 
@@ -394,8 +394,6 @@ async function markFailed(runState: RunState, runDir: string, logger: Logger): P
 }
 
 function disposeRunState(runState: RunState): void {
-  runState.criticOptimizer.dispose();
-  runState.generatorOptimizer.dispose();
   runState.critic.dispose();
   runState.generator.dispose();
 }

@@ -35,7 +35,8 @@ function pytorch(threads) {
       String(iterations),
     ],
     {
-      env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+      // torch.set_num_threads does not bound OpenBLAS's own thread pool; this does.
+      env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: String(threads) },
       encoding: 'utf8',
     },
   );

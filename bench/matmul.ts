@@ -39,7 +39,7 @@ function wasmGflops([m, k, n]: [number, number, number]): number {
 function torchGflops(threads: number): number[] {
   const script = path.join(__dirname, 'pytorch_matmul.py');
   const out = execFileSync(python, [script, String(threads), JSON.stringify(SHAPES)], {
-    // torch.set_num_threads does not bound OpenBLAS's own thread pool; this does.
+    // torch.set_num_threads does not bound OpenBLAS's own thread pool, so set its size here.
     env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: String(threads) },
     encoding: 'utf8',
   });
@@ -49,11 +49,11 @@ function torchGflops(threads: number): number[] {
 async function main(): Promise<void> {
   await initBackend({ request: 'wasm', logger: silentLogger });
   const wasm = SHAPES.map(wasmGflops);
-  const one = torchGflops(1);
-  const two = torchGflops(2);
+  const oneThread = torchGflops(1);
+  const twoThreads = torchGflops(2);
   const rows = SHAPES.map(
     (shape, i) =>
-      `| [${shape[0]}, ${shape[1]}] × [${shape[1]}, ${shape[2]}] | ${wasm[i].toFixed(1)} | ${one[i].toFixed(1)} | ${two[i].toFixed(1)} |`,
+      `| [${shape[0]}, ${shape[1]}] × [${shape[1]}, ${shape[2]}] | ${wasm[i].toFixed(1)} | ${oneThread[i].toFixed(1)} | ${twoThreads[i].toFixed(1)} |`,
   );
   process.stdout.write(
     [

@@ -35,7 +35,7 @@ function pytorch(threads) {
       String(iterations),
     ],
     {
-      // torch.set_num_threads does not bound OpenBLAS's own thread pool; this does.
+      // torch.set_num_threads does not bound OpenBLAS's own thread pool, so set its size here.
       env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: String(threads) },
       encoding: 'utf8',
     },

@@ -18,7 +18,7 @@ describe('detectFormat', () => {
   });
 
   it('recognises truncated checkpoints for their readers to report', () => {
-    for (const file of ['critic.pt', 'critic_legacy.pt', 'critic.safetensors']) {
+    for (const file of ['critic.pt', 'critic_legacy.pt', 'critic.safetensors', 'critic.onnx']) {
       const bytes = toyFile('cg_8g_gp', file);
       assert.notEqual(detectFormat(bytes.subarray(0, 400)).format, 'not-a-checkpoint', file);
     }

@@ -17,11 +17,13 @@ const MODEL_PROTO_FIELDS: Record<number, number> = {
 /**
  * Returns true when the bytes parse as a protobuf message whose top-level fields all belong to
  * an ONNX ModelProto with the right wire types, including a graph. It only walks the top level;
- * the ONNX reader validates the rest.
+ * the ONNX reader validates the rest. A graph that runs past the end of the bytes still counts
+ * when a valid field precedes it, so that the reader can report the file as truncated.
  */
 export function looksLikeOnnxModel(bytes: Uint8Array): boolean {
   let at = 0;
   let hasGraph = false;
+  let fieldsRead = 0;
   while (at < bytes.length) {
     const tag = readVarint(bytes, at);
     if (tag === undefined) return false;
@@ -36,9 +38,11 @@ export function looksLikeOnnxModel(bytes: Uint8Array): boolean {
       at = value.next;
     } else {
       const length = readVarint(bytes, at);
-      if (length === undefined || length.next + length.value > bytes.length) return false;
+      if (length === undefined) return false;
+      if (length.next + length.value > bytes.length) return field === 7 && fieldsRead > 0;
       at = length.next + length.value;
     }
+    fieldsRead++;
   }
   return hasGraph;
 }

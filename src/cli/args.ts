@@ -83,7 +83,7 @@ export function parseCommandLine(argv: string[]): Parsed {
   if (command === '--version' || command === '-v') return { command: 'version' };
   if (!(command in OPTIONS))
     throw new CliUsageError(
-      `Unknown command '${command}' (expected train, probe, inspect or demo).`,
+      `Unknown command '${command}' (expected ${Object.keys(OPTIONS).join(', ')}).`,
     );
   const name = command as Command;
   // `--json` alone prints JSON to stdout; `--json FILE` (probe) also writes the report there.

@@ -56,6 +56,7 @@ describe('gan-diagnostics CLI', function () {
     const run = await cli(['frobnicate']);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /Unknown command 'frobnicate'/);
+    assert.match(run.stderr, /compare/);
   });
 
   it('rejects an invalid flag value with exit code 2', async () => {
@@ -180,6 +181,36 @@ describe('gan-diagnostics CLI', function () {
     ]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /non-finite value \(NaN\) at row 18, column 1/);
+    assert.deepEqual(await listTree(tmp), before);
+  });
+
+  it('rejects a critic with NaN weights by name', async () => {
+    const dir = path.join(FIXTURES, 'cg_8g_gp');
+    const bytes = await fs.readFile(path.join(dir, 'critic.safetensors'));
+    const headerLength = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<
+      string,
+      { data_offsets: [number, number] }
+    >;
+    bytes.writeFloatLE(Number.NaN, 8 + headerLength + header['main.2.weight'].data_offsets[0]);
+    const bad = path.join(tmp, 'nan-critic.safetensors');
+    await fs.writeFile(bad, bytes);
+    const out = path.join(tmp, 'nan-critic-report.json');
+    const before = await listTree(tmp);
+    const run = await cli([
+      'probe',
+      '--critic',
+      bad,
+      '--fake',
+      path.join(dir, 'gen_2000.npy'),
+      '--real',
+      path.join(dir, 'real_2000.npy'),
+      '--out',
+      out,
+    ]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /gradient is NaN or infinite at every probe point/);
+    assert.match(run.stderr, /main\.2\.weight/);
     assert.deepEqual(await listTree(tmp), before);
   });
 

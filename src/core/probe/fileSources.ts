@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Matrix } from '../data/matrix';
+import { findNonFinite, type Matrix } from '../data/matrix';
 import { createDataset } from '../data/toy';
 import { readCsv } from '../formats/csv';
 import { CheckpointError } from '../formats/errors';
@@ -11,9 +11,39 @@ import { DEFAULT_SAMPLE_COUNT, type ProbeRequest } from './request';
 import { sampleDataset, sampleGenerator } from './sampling';
 import type { ProbeSources } from './sources';
 
-/** Reads points from a .npy or .csv file (by content: .npy starts with its magic bytes). */
+/**
+ * Reads points from a .npy or .csv file (by content: .npy starts with its magic bytes). Throws a
+ * `CheckpointError` naming the file when it is empty, has no rows or contains NaN or ±Infinity.
+ */
 export async function readPoints(file: string): Promise<Matrix> {
   const bytes = await readBoundedFile(file);
+  if (bytes.length === 0) {
+    throw new CheckpointError(
+      'not-a-checkpoint',
+      'the file is empty; expected a .npy or .csv file of points [N, D].',
+      file,
+    );
+  }
+  const points = parsePoints(file, bytes);
+  if (points.rows === 0) {
+    throw new CheckpointError(
+      'not-a-checkpoint',
+      `the file contains no points (shape [0, ${points.cols}]); save at least one row.`,
+      file,
+    );
+  }
+  const bad = findNonFinite(points);
+  if (bad) {
+    throw new CheckpointError(
+      'corrupt',
+      `non-finite value (${bad.value}) at row ${bad.row}, column ${bad.col}; clean the data and probe again.`,
+      file,
+    );
+  }
+  return points;
+}
+
+function parsePoints(file: string, bytes: Buffer): Matrix {
   if (
     bytes.length >= 6 &&
     bytes[0] === 0x93 &&

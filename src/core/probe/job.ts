@@ -89,6 +89,21 @@ function checkFinite(points: Matrix, label: string): void {
   }
 }
 
+/** Rejects a critic whose input gradient is NaN or ±Infinity at every probe point. */
+function checkCriticFinite(
+  fields: Partial<Record<ProbeSetName, CriticField>>,
+  nonFiniteWeights: ProbeSources['nonFiniteWeights'],
+): void {
+  const anyFinite = Object.values(fields).some((field) => field.norms.some(Number.isFinite));
+  if (anyFinite) return;
+  const tensors = nonFiniteWeights?.length
+    ? ` (weights with NaN or ±Infinity: ${nonFiniteWeights.map((w) => w.name).join(', ')})`
+    : '';
+  throw new Error(
+    `The critic's gradient is NaN or infinite at every probe point${tensors}, so there is nothing to measure. Probe an earlier checkpoint, or retrain with a lower learning rate.`,
+  );
+}
+
 export function buildReport(
   request: ProbeRequest,
   sources: ProbeSources,
@@ -98,11 +113,11 @@ export function buildReport(
   const counts = { ...DEFAULT_PROBE_COUNTS, ...request.counts };
   const rng = new Rng(request.seed);
   const { real, generated } = sources;
-  checkFinite(real, 'The real data');
-  checkFinite(generated, 'The generated samples');
+  checkFinite(real, 'The real data set');
+  checkFinite(generated, 'The generated sample set');
   if (real.cols !== generated.cols) {
     throw new Error(
-      `Real data have ${real.cols} features but generated samples have ${generated.cols}.`,
+      `The real data have ${real.cols} features but the generated samples (${sources.generatedDescription}) have ${generated.cols}; give both sets the same number of columns.`,
     );
   }
   const std = perFeatureStd(real);
@@ -130,6 +145,7 @@ export function buildReport(
     fields[name] = evaluateCritic(sources.critic, set.points, context.collective);
   }
   const gradientMs = Date.now() - gradientStart;
+  checkCriticFinite(fields, sources.nonFiniteWeights);
 
   const target = request.target ?? sources.training.target ?? 1;
   const probeSets: Partial<Record<ProbeSetName, ProbeSetReport>> = {};

@@ -37,8 +37,14 @@ class GanDiagnostics extends Disposable {
     this.register(new CheckpointEditorProvider(this.services));
     this.register(new FolderWatcher(this.services));
     this.register(
+      runsTree.onDidScan((scan) => diagnostics.updateScan(scan, settings().problemsSeverity)),
+    );
+    this.register(
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('ganDiagnostics')) this.cachedSettings = undefined;
+        if (!event.affectsConfiguration('ganDiagnostics')) return;
+        this.cachedSettings = undefined;
+        if (event.affectsConfiguration('ganDiagnostics.problems.minimumSeverity'))
+          diagnostics.setMinimum(settings().problemsSeverity);
       }),
     );
     this.register(

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { RunManifest } from '../core/train/runFolder';
 import type { Finding, ProbeReport } from '../protocol/report';
 import type { CheckpointSeriesPoint } from '../protocol/webview';
-import { checkpointRows, parseReport, REPORT_JSON } from './reportModel';
+import { checkpointRows, parseReport, REPORT_JSON, reportPathFor } from './reportModel';
 
 export const RUN_JSON = 'run.json';
 /** The series over checkpoints that Compare Checkpoints writes beside run.json. */
@@ -75,6 +75,68 @@ export async function readRunReports(
   }
   reports.sort((a, b) => (a.report.source.iteration ?? 0) - (b.report.source.iteration ?? 0));
   return { reports, problems };
+}
+
+/** The result of reading one run folder, for the runs tree and the Problems panel. */
+export interface RunFolderScan {
+  runDir: string;
+  /** The run manifest; undefined when run.json is missing or not a run manifest. */
+  manifest?: RunManifest;
+  /** The reason run.json was rejected, when it was. */
+  error?: string;
+  /** The readable reports, oldest checkpoint first; empty when run.json was rejected. */
+  reports: RunReport[];
+  /** One message per report file that could not be read. */
+  problems: string[];
+}
+
+/**
+ * Reads a run folder's run.json and, when it is a run manifest, its reports. A rejected run.json
+ * is returned as `error` instead of thrown, so one bad folder does not hide the others.
+ */
+export async function scanRunFolder(runDir: string): Promise<RunFolderScan> {
+  let manifest: RunManifest;
+  try {
+    manifest = await readRunJson(runDir);
+  } catch (error) {
+    return { runDir, error: (error as Error).message, reports: [], problems: [] };
+  }
+  const { reports, problems } = await readRunReports(runDir);
+  return { runDir, manifest, reports, problems };
+}
+
+/** A report that a probe of a critic file wrote beside the critic. */
+export interface CriticReport {
+  critic: string;
+  file: string;
+  report: ProbeReport;
+}
+
+/**
+ * Reads a `<name>.report.json` file and returns it with its critic file. Returns undefined when
+ * the report is not the one that a probe of an existing critic writes at this path: the report
+ * of a run, a report copied elsewhere, or one whose critic was deleted. Throws an error naming
+ * the file when it is not a readable report.
+ */
+export async function readCriticReport(file: string): Promise<CriticReport | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const report = parseReport(file, text);
+  const critic = report.source.critic;
+  if (report.source.kind !== 'files' || !critic) return undefined;
+  if (path.resolve(reportPathFor({ critic })) !== path.resolve(file)) return undefined;
+  if (!(await exists(critic))) return undefined;
+  return { critic, file, report };
+}
+
+/** The result of one scan of the workspace: its run folders and the reports beside critics. */
+export interface WorkspaceScan {
+  runs: RunFolderScan[];
+  criticReports: CriticReport[];
 }
 
 /** Returns the report of the latest probed checkpoint of a run, if any. */

@@ -10,6 +10,8 @@ export interface SavedState {
   runDir?: string;
   reportFile?: string;
   view?: ReportView;
+  /** The page's vertical scroll offset, in CSS pixels. */
+  scrollY?: number;
 }
 
 interface VsCodeApi {

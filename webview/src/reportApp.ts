@@ -3,6 +3,7 @@ import { REPORT_VIEWS } from '../../src/protocol/webviewGuards';
 import { loadState, post, saveState } from './api';
 import { el, formatNumber } from './dom';
 import { composeImage } from './exportImage';
+import { ScrollState } from './scrollState';
 import { onThemeChange } from './theme';
 import { CheckpointsView } from './views/checkpointsView';
 import { FindingsView } from './views/findingsView';
@@ -46,6 +47,7 @@ export class ReportApp {
   private readonly tabs: HTMLElement;
   private readonly header = el('header', { class: 'report-header' });
   private readonly views: ReportViews;
+  private readonly scroll: ScrollState;
 
   constructor(root: HTMLElement) {
     const act = (action: WebviewAction) =>
@@ -77,9 +79,16 @@ export class ReportApp {
     root.replaceChildren(this.header, this.tabs);
     onThemeChange(() => Object.values(this.views).forEach((view) => view.invalidate()));
     this.select(this.current);
+    this.scroll = new ScrollState(saved.scrollY, (scrollY) => saveState({ scrollY }));
   }
 
   handle(message: HostToWebview): void {
+    this.apply(message);
+    // The saved scroll offset waits until the host's content makes the page tall enough.
+    this.scroll.restore();
+  }
+
+  private apply(message: HostToWebview): void {
     switch (message.type) {
       case 'report':
         this.reportId = message.reportId;

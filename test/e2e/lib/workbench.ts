@@ -177,3 +177,19 @@ export async function reloadWindow(page: Page, entryName: string): Promise<void>
   await reloaded;
   await waitForWorkbench(page, entryName);
 }
+
+/** What the status bar's Problems item shows. */
+export interface ProblemsStatus {
+  /** Its accessible label, such as "No Problems" or one that lists the errors and warnings. */
+  label: string;
+  /** The sum of the counts in the label. */
+  total: number;
+}
+
+/** Reads the status bar's Problems item, which VS Code updates when any diagnostics change. */
+export async function readProblemsStatus(page: Page): Promise<ProblemsStatus> {
+  const item = page.locator('.statusbar-item[id="status.problems"]');
+  const label = (await item.getAttribute('aria-label', { timeout: 10_000 })) ?? '';
+  const total = (label.match(/\d+/g) ?? []).reduce((sum, count) => sum + Number(count), 0);
+  return { label, total };
+}

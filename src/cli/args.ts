@@ -179,7 +179,7 @@ command failed, 2 for a usage error.
   --width N, --depth N    hidden layer width and count for both networks
   --activation NAME       relu, leakyRelu, tanh, sigmoid, elu (critic)
   --leaky-slope X         LeakyReLU negative slope (0.2)
-  --seed N                random seed (same seed and backend: identical weights)
+  --seed N                random seed (same seed, backend and --workers: identical weights)
   --progress-every N      progress event interval, in iterations
   --checkpoint-every N    checkpoint interval, in iterations
   --keep-checkpoints N    checkpoint folders to keep (older ones are deleted; default 5)

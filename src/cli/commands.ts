@@ -111,6 +111,7 @@ export async function runTrain(
 ): Promise<number> {
   const { flags } = args;
   const resume = flags.resume as string | undefined;
+  if (resume !== undefined) rejectSettingsOnResume(flags);
   const config = resume === undefined ? configFromFlags(flags) : undefined;
   const runDir = path.resolve(
     resume ??
@@ -131,6 +132,20 @@ export async function runTrain(
       `${result.status === 'completed' ? 'Trained' : 'Stopped'} at iteration ${String(result.iteration)}: ${runDir}\n`,
     );
   return 0;
+}
+
+/** Flags that `train --resume` honours; run.json fixes every other setting of the run. */
+const RESUME_FLAGS = new Set(['resume', 'iterations', 'json', 'backend', 'workers', 'verbose']);
+
+function rejectSettingsOnResume(flags: CommandArgs['flags']): void {
+  const ignored = Object.keys(flags).filter(
+    (name) => flags[name] !== undefined && !RESUME_FLAGS.has(name),
+  );
+  if (ignored.length > 0) {
+    throw new CliUsageError(
+      `--resume keeps the settings in run.json, so ${ignored.map((name) => `--${name}`).join(', ')} cannot be applied; drop them, or train a new run without --resume.`,
+    );
+  }
 }
 
 async function trainWithProgress(

@@ -66,6 +66,12 @@ describe('gan-diagnostics CLI', function () {
     await assert.rejects(fs.stat(path.join(tmp, 'never')));
   });
 
+  it('rejects settings given with --resume', async () => {
+    const run = await cli(['train', '--resume', path.join(tmp, 'any-run'), '--lr', '0.1']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--resume keeps the settings in run\.json, so --lr cannot be applied/);
+  });
+
   it('fails on a missing run folder with a one-line reason', async () => {
     const missing = path.join(tmp, 'no-such-run');
     const run = await cli(['probe', missing]);

@@ -30,7 +30,7 @@ import { validateProbeRequest } from '../src/core/probe/request';
 import { sampleDataset, sampleGenerator } from '../src/core/probe/sampling';
 import type { ProbeReport } from '../src/protocol/report';
 import type { HostToWebview, PointPlot } from '../src/protocol/webview';
-import { lipschitzBounds, parseReport, pointPlots, reportId } from '../src/extension/reportModel';
+import { parseReport, pointPlots, reportMessage } from '../src/extension/reportModel';
 import { createNonce, renderWebviewHtml } from '../src/extension/webviewHtml';
 import { launchChromium } from '../test/e2e/lib/browser';
 
@@ -120,20 +120,10 @@ function plotWithPoints(base: PointPlot, real: Matrix, generated: Matrix, half: 
  */
 function hostMessages(file: string, report: ProbeReport): HostToWebview[] {
   const parsed = parseReport(file, JSON.stringify(report));
-  const id = reportId(file, parsed);
+  const message = reportMessage(file, parsed, `GAN report: ${path.basename(file)}`);
   const { plots, problems } = pointPlots(parsed);
   if (problems.length > 0) throw new Error(`invalid 2-D plot: ${problems.join('; ')}`);
-  return [
-    {
-      type: 'report',
-      reportId: id,
-      file,
-      title: `GAN report: ${path.basename(file)}`,
-      report: parsed,
-      lipschitz: lipschitzBounds(parsed),
-    },
-    { type: 'points', reportId: id, plots },
-  ];
+  return [message, { type: 'points', reportId: message.reportId, plots }];
 }
 
 /** Serves the webview page and its bundle on 127.0.0.1 and returns the server and its origin. */

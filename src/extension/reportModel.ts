@@ -4,12 +4,44 @@
  */
 import path from 'node:path';
 import type { ProbeReport, Severity } from '../protocol/report';
-import type { CheckpointSeriesPoint, LipschitzBounds, PointPlot } from '../protocol/webview';
+import type {
+  CheckpointSeriesPoint,
+  HostToWebview,
+  LipschitzBounds,
+  PointPlot,
+  ReportWithoutPoints,
+} from '../protocol/webview';
 import { checkPointPlot, checkReport } from '../protocol/webviewGuards';
 
 /** Identifies one report: the file it came from and when it was made. */
 export function reportId(file: string, report: ProbeReport): string {
   return `${file}#${report.createdAt}`;
+}
+
+/** Returns a shallow copy of a report without its 2-D `points`; the report is not changed. */
+export function withoutPoints(report: ProbeReport): ReportWithoutPoints {
+  const copy = { ...report };
+  delete copy.points;
+  return copy as ReportWithoutPoints;
+}
+
+/**
+ * Builds the `report` message that opens a report in the report view. The report's 2-D plots
+ * are not part of it: the host sends them, checked by pointPlots, in a `points` message.
+ */
+export function reportMessage(
+  file: string,
+  report: ProbeReport,
+  title: string,
+): Extract<HostToWebview, { type: 'report' }> {
+  return {
+    type: 'report',
+    reportId: reportId(file, report),
+    file,
+    title,
+    report: withoutPoints(report),
+    lipschitz: lipschitzBounds(report),
+  };
 }
 
 /**

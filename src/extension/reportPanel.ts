@@ -12,7 +12,7 @@ import type {
 import { checkWebviewToHost } from '../protocol/webviewGuards';
 import { Disposable } from './disposable';
 import type { ChannelLogger } from './log';
-import { lipschitzBounds, reportId } from './reportModel';
+import { reportMessage } from './reportModel';
 import { setWebviewPage, webviewOptions } from './webviewContent';
 
 export const REPORT_VIEW_TYPE = 'ganDiagnostics.report';
@@ -44,6 +44,8 @@ interface PendingImage {
 export class ReportPanel extends Disposable {
   private ready = false;
   private report: Extract<HostToWebview, { type: 'report' }> | undefined;
+  /** The report of the `report` message, with the 2-D points that the message leaves out. */
+  private shownReport: { file: string; report: ProbeReport } | undefined;
   private points: Extract<HostToWebview, { type: 'points' }> | undefined;
   private series: Extract<HostToWebview, { type: 'series' }> | undefined;
   private run: Extract<HostToWebview, { type: 'run' }> | undefined;
@@ -86,9 +88,9 @@ export class ReportPanel extends Disposable {
     return this.report?.reportId;
   }
 
-  /** The report shown, with the file it was read from. */
+  /** The report shown, whole (with its 2-D points), and the file it was read from. */
   get currentReport(): { file: string; report: ProbeReport } | undefined {
-    return this.report ? { file: this.report.file, report: this.report.report } : undefined;
+    return this.shownReport;
   }
 
   get hasRun(): boolean {
@@ -105,20 +107,13 @@ export class ReportPanel extends Disposable {
   }
 
   showReport(file: string, report: ProbeReport, title: string): string {
-    const id = reportId(file, report);
     this.subject.reportFile = file;
-    this.report = {
-      type: 'report',
-      reportId: id,
-      file,
-      title,
-      report,
-      lipschitz: lipschitzBounds(report),
-    };
+    this.shownReport = { file, report };
+    this.report = reportMessage(file, report, title);
     this.points = undefined;
     this.series = undefined;
     this.post(this.report);
-    return id;
+    return this.report.reportId;
   }
 
   showPoints(reportIdValue: string, plots: PointPlot[]): void {

@@ -115,6 +115,12 @@ export type JobStatus = 'running' | 'completed' | 'cancelled' | 'failed';
 export type ReportView =
   'findings' | 'gradients' | 'modes' | 'training' | 'lipschitz' | 'checkpoints' | 'points';
 
+/**
+ * A report as the report view receives it. Its 2-D `points` are left out, because the view draws
+ * the plots of the `points` message, which the host checks and sends after the report.
+ */
+export type ReportWithoutPoints = Omit<ProbeReport, 'points'> & { points?: never };
+
 export type HostToWebview =
   | {
       type: 'report';
@@ -122,7 +128,7 @@ export type HostToWebview =
       /** The report.json file, saved with the view's state so that a reload can read it again. */
       file: string;
       title: string;
-      report: ProbeReport;
+      report: ReportWithoutPoints;
       lipschitz: LipschitzBounds;
     }
   | { type: 'points'; reportId: string; plots: PointPlot[] }

@@ -192,6 +192,9 @@ export function checkHostToWebview(value: unknown): Problem {
       if (!isObject(value.lipschitz) || typeof value.lipschitz.gradientLower !== 'number') {
         return 'report without Lipschitz bounds';
       }
+      if (isObject(value.report) && 'points' in value.report) {
+        return 'report carries its 2-D points, which belong in a points message';
+      }
       return checkReport(value.report);
     case 'points':
       if (!isNonEmptyString(value.reportId) || !Array.isArray(value.plots))

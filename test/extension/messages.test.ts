@@ -29,6 +29,28 @@ describe('checkHostToWebview', () => {
     assert.equal(checkHostToWebview(message), undefined);
   });
 
+  it('rejects a report that carries its points', () => {
+    const report = sampleReport({
+      points: [
+        {
+          id: 'critic',
+          title: 'Critic',
+          bounds: { xMin: -2, xMax: 2, yMin: -2, yMax: 2 },
+          series: [],
+        },
+      ],
+    });
+    const message = {
+      type: 'report',
+      reportId: 'r#1',
+      file: '/r.json',
+      title: 'T',
+      report,
+      lipschitz: { gradientLower: 2.5 },
+    };
+    assert.match(checkHostToWebview(message) ?? '', /carries its 2-D points/);
+  });
+
   it('rejects a report without a file', () => {
     const message = {
       type: 'report',

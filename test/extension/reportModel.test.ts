@@ -6,12 +6,14 @@ import {
   parseReport,
   pointPlots,
   reportId,
+  reportMessage,
   reportPathFor,
   seriesPoint,
   worstSeverity,
 } from '../../src/extension/reportModel';
 import { reportToMarkdown } from '../../src/extension/reportMarkdown';
 import { findingsToProblems } from '../../src/extension/problems';
+import { checkHostToWebview } from '../../src/protocol/webviewGuards';
 import { finding, sampleReport } from '../support/reportFixture';
 
 describe('reportModel', () => {
@@ -126,6 +128,38 @@ describe('reportModel', () => {
       ['from the probe result'],
     );
     assert.equal(pointPlots(report, report).plots.length, 1);
+  });
+});
+
+describe('reportMessage', () => {
+  const plot = {
+    id: 'critic',
+    title: 'Critic',
+    bounds: { xMin: 0, xMax: 1, yMin: 0, yMax: 1 },
+    series: [{ role: 'real' as const, label: 'real', x: [0.5], y: [0.5] }],
+  };
+
+  it('leaves the 2-D points out', () => {
+    const report = sampleReport({ points: [plot] });
+    const message = reportMessage('/r.json', report, 'GAN report: r');
+    assert.equal('points' in message.report, false);
+    assert.equal(message.report.findings, report.findings, 'the other sections are shared');
+    assert.deepEqual(report.points, [plot], 'the report passed in was changed');
+  });
+
+  it('carries the id, file, title and bounds', () => {
+    const report = sampleReport({ points: [plot] });
+    const message = reportMessage('/r.json', report, 'GAN report: r');
+    assert.equal(message.type, 'report');
+    assert.equal(message.reportId, reportId('/r.json', report));
+    assert.equal(message.file, '/r.json');
+    assert.equal(message.title, 'GAN report: r');
+    assert.deepEqual(message.lipschitz, lipschitzBounds(report));
+  });
+
+  it('passes the webview check', () => {
+    const message = reportMessage('/r.json', sampleReport({ points: [plot] }), 'T');
+    assert.equal(checkHostToWebview(message), undefined);
   });
 });
 

@@ -1,5 +1,5 @@
-import type { Finding, ProbeReport } from '../../../src/protocol/report';
-import type { ReportView } from '../../../src/protocol/webview';
+import type { Finding } from '../../../src/protocol/report';
+import type { ReportView, ReportWithoutPoints } from '../../../src/protocol/webview';
 import { el, formatNumber } from '../dom';
 import { chartLink } from '../links';
 import { ChartView } from './view';
@@ -8,13 +8,13 @@ const SEVERITY_LABEL = { error: 'Error', warning: 'Warning', info: 'Info' } as c
 
 /** The findings list: severity, message, evidence, fix, and a link to the chart with the evidence. */
 export class FindingsView extends ChartView {
-  private report: ProbeReport | undefined;
+  private report: ReportWithoutPoints | undefined;
 
   constructor(private readonly openChart: (view: ReportView, anchor?: string) => void) {
     super('findings');
   }
 
-  setReport(report: ProbeReport | undefined): void {
+  setReport(report: ReportWithoutPoints | undefined): void {
     this.report = report;
     this.invalidate();
   }

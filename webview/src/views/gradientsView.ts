@@ -1,4 +1,5 @@
-import { PROBE_SET_NAMES, type ProbeReport } from '../../../src/protocol/report';
+import { PROBE_SET_NAMES } from '../../../src/protocol/report';
+import type { ReportWithoutPoints } from '../../../src/protocol/webview';
 import { histogramColumns, sharedRange } from '../charts/chartData';
 import { Plot } from '../charts/plot';
 import { el, formatNumber, formatPercent } from '../dom';
@@ -7,14 +8,14 @@ import { ChartView } from './view';
 
 /** Histograms of ‖∇D‖ per probe set, on one shared x range, with the penalty target marked. */
 export class GradientsView extends ChartView {
-  private report: ProbeReport | undefined;
+  private report: ReportWithoutPoints | undefined;
   private plots: Plot[] = [];
 
   constructor() {
     super('gradients');
   }
 
-  setReport(report: ProbeReport | undefined): void {
+  setReport(report: ReportWithoutPoints | undefined): void {
     this.report = report;
     this.invalidate();
   }

@@ -1,18 +1,17 @@
-import type { ProbeReport } from '../../../src/protocol/report';
-import type { LipschitzBounds } from '../../../src/protocol/webview';
+import type { LipschitzBounds, ReportWithoutPoints } from '../../../src/protocol/webview';
 import { el, formatNumber, keyValueTable, present } from '../dom';
 import { ChartView } from './view';
 
 /** The Lipschitz constant's lower bounds from probes and its upper bound from the weights. */
 export class LipschitzView extends ChartView {
   private bounds: LipschitzBounds | undefined;
-  private report: ProbeReport | undefined;
+  private report: ReportWithoutPoints | undefined;
 
   constructor() {
     super('lipschitz');
   }
 
-  setReport(report: ProbeReport | undefined, bounds: LipschitzBounds | undefined): void {
+  setReport(report: ReportWithoutPoints | undefined, bounds: LipschitzBounds | undefined): void {
     this.report = report;
     this.bounds = bounds;
     this.invalidate();

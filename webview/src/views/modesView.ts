@@ -1,4 +1,4 @@
-import type { ProbeReport } from '../../../src/protocol/report';
+import type { ReportWithoutPoints } from '../../../src/protocol/webview';
 import { modeColumns } from '../charts/chartData';
 import { Plot } from '../charts/plot';
 import { el, formatNumber, formatPercent, keyValueTable, present } from '../dom';
@@ -7,14 +7,14 @@ import { ChartView } from './view';
 
 /** Mode coverage: captured modes, high-quality share and reverse KL, each next to its floor. */
 export class ModesView extends ChartView {
-  private report: ProbeReport | undefined;
+  private report: ReportWithoutPoints | undefined;
   private plot: Plot | undefined;
 
   constructor() {
     super('modes');
   }
 
-  setReport(report: ProbeReport | undefined): void {
+  setReport(report: ReportWithoutPoints | undefined): void {
     this.report = report;
     this.invalidate();
   }

@@ -308,6 +308,12 @@ async function startRun(
 async function ensureEmptyRunDir(runDir: string): Promise<void> {
   const entries = await fs.readdir(runDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[];
+    if (error.code === 'ENOTDIR') {
+      throw new Error(
+        `Output folder '${runDir}' is a file or lies under one; choose a folder path with --out.`,
+        { cause: error },
+      );
+    }
     throw error;
   });
   if (entries.length > 0) {

@@ -220,6 +220,43 @@ describe('gan-diagnostics CLI', function () {
     assert.deepEqual(await listTree(tmp), before);
   });
 
+  it('rejects data or a critic that do not fit', async () => {
+    const dir = path.join(FIXTURES, 'cg_8g_gp');
+    const threeColumns = path.join(tmp, 'three-columns.npy');
+    await fs.writeFile(threeColumns, encodeNpy(new Float32Array(300).fill(0.5), [100, 3]));
+    const wideData = await cli([
+      'probe',
+      '--critic',
+      path.join(dir, 'critic.pt'),
+      '--fake',
+      threeColumns,
+      '--real',
+      threeColumns,
+      '--out',
+      path.join(tmp, 'never.json'),
+    ]);
+    assert.equal(wideData.code, 1);
+    assert.match(
+      wideData.stderr,
+      /critic takes samples of shape \[2\] \(2 features\) but the data have 3/,
+    );
+
+    const generatorAsCritic = await cli([
+      'probe',
+      '--critic',
+      path.join(dir, 'generator.pt'),
+      '--fake',
+      path.join(dir, 'gen_2000.npy'),
+      '--real',
+      path.join(dir, 'real_2000.npy'),
+      '--out',
+      path.join(tmp, 'never.json'),
+    ]);
+    assert.equal(generatorAsCritic.code, 1);
+    assert.match(generatorAsCritic.stderr, /critic returns 2 values per sample, not 1/);
+    await assert.rejects(fs.access(path.join(tmp, 'never.json')));
+  });
+
   it('inspects a checkpoint without running it', async () => {
     const run = await cli(['inspect', path.join(FIXTURES, 'cg_8g_gp', 'critic.pt'), '--json']);
     assert.equal(run.code, 0, run.stderr);

@@ -89,6 +89,22 @@ function checkFinite(points: Matrix, label: string): void {
   }
 }
 
+/** Rejects a critic that does not return one value per sample or does not take the data's features. */
+function checkCriticFits(critic: ProbeSources['critic'], features: number): void {
+  if (critic.outputSize !== 1) {
+    throw new Error(
+      `The critic returns ${critic.outputSize} values per sample, not 1; check that --critic names the critic and not the generator.`,
+    );
+  }
+  const shape = critic.inputShape;
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (shape.every((dim) => dim > 0) && size !== features) {
+    throw new Error(
+      `The critic takes samples of shape [${shape.join(', ')}] (${size} features) but the data have ${features}; probe it with data of that size.`,
+    );
+  }
+}
+
 /** Rejects a critic whose input gradient is NaN or ±Infinity at every probe point. */
 function checkCriticFinite(
   fields: Partial<Record<ProbeSetName, CriticField>>,
@@ -120,6 +136,7 @@ export function buildReport(
       `The real data have ${real.cols} features but the generated samples (${sources.generatedDescription}) have ${generated.cols}; give both sets the same number of columns.`,
     );
   }
+  checkCriticFits(sources.critic, real.cols);
   const std = perFeatureStd(real);
   const meanStd = std.reduce((a, b) => a + b, 0) / std.length || 1;
   const manifold = estimateManifold(real);

@@ -36,10 +36,15 @@ export async function main(argv: string[]): Promise<number> {
   }
   const controller = new AbortController();
   const onSignal = () => {
+    if (controller.signal.aborted) {
+      logger.warn('interrupted again: quitting without waiting for the job');
+      process.exit(130);
+    }
     logger.warn(
-      'interrupted: stopping at the next iteration and writing a checkpoint (press Ctrl-C again to quit at once)',
+      parsed.command === 'train' || parsed.command === 'demo'
+        ? 'interrupted: stopping at the next iteration and writing a checkpoint (press Ctrl-C again to quit at once)'
+        : 'interrupted: stopping the job (press Ctrl-C again to quit at once)',
     );
-    if (controller.signal.aborted) process.exit(130);
     controller.abort();
   };
   process.on('SIGINT', onSignal);

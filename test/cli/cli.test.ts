@@ -257,6 +257,33 @@ describe('gan-diagnostics CLI', function () {
     await assert.rejects(fs.access(path.join(tmp, 'never.json')));
   });
 
+  it('quits at once on a second interrupt', async () => {
+    const child = spawn(
+      process.execPath,
+      [CLI, 'train', '--preset', 'small', '--iterations', '1000', '--out', path.join(tmp, 'twice')],
+      { env: { ...process.env, GAN_DIAGNOSTICS_BACKEND: 'wasm' } },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const stderrMatches = (pattern: RegExp) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (pattern.test(stderr)) resolve();
+        };
+        child.stderr.on('data', check);
+        check();
+      });
+    await stderrMatches(/iteration 0 of 1000/);
+    child.kill('SIGINT');
+    // A second signal sent before the first is handled would merge with it.
+    await stderrMatches(/interrupted: /);
+    child.kill('SIGINT');
+    assert.equal(await closed, 130);
+    assert.match(stderr, /interrupted: stopping at the next iteration/);
+    assert.match(stderr, /interrupted again: quitting without waiting for the job/);
+  });
+
   it('inspects a checkpoint without running it', async () => {
     const run = await cli(['inspect', path.join(FIXTURES, 'cg_8g_gp', 'critic.pt'), '--json']);
     assert.equal(run.code, 0, run.stderr);

@@ -98,6 +98,24 @@ describe('train errors', function () {
     await assertRejectedWithoutWrites(() => train(options(runDir)), file);
   });
 
+  it('rejects a missing weights.bin', async function () {
+    const runDir = await copyOfTemplate('missing-weights');
+    const manifest = await readRunManifest(runDir);
+    const file = path.join(runDir, manifest.checkpoint, 'critic', 'weights.bin');
+    await fs.rm(file);
+    await assertRejectedWithoutWrites(() => train(options(runDir)), `${file} is missing`);
+  });
+
+  it('rejects an output path that is a file', async function () {
+    const file = path.join(root, 'plain-file');
+    await fs.writeFile(file, 'keep me');
+    await assertRejectsNaming(
+      () => train(options(file, presetConfig('tiny'))),
+      `Output folder '${file}' is a file`,
+    );
+    assert.equal(await fs.readFile(file, 'utf8'), 'keep me');
+  });
+
   it('rejects an optimizer.bin cut inside a value', async function () {
     const runDir = await copyOfTemplate('truncated-optimizer');
     const manifest = await readRunManifest(runDir);

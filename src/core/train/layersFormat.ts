@@ -111,7 +111,15 @@ export async function readLayersWeights(dir: string, spec: MlpSpec): Promise<Flo
     );
   }
   const binPath = path.join(dir, path.basename(manifest[0].paths[0]));
-  const bytes = await fs.readFile(binPath);
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(binPath);
+  } catch (error) {
+    throw new Error(
+      `${binPath} is missing or unreadable (${(error as Error).message}); probe or resume from another checkpoint.`,
+      { cause: error },
+    );
+  }
   const out: Float32Array[] = [];
   let offset = 0;
   specs.forEach((weight, i) => {

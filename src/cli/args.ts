@@ -142,9 +142,9 @@ export function numberFlag(
   return value;
 }
 
-const BACKEND_HELP = `  --backend NAME      compute backend: auto (default), node-gpu, node, wasm or cpu
-  --workers N         worker threads for training on wasm/cpu (default: up to 2)
-  --verbose           log debug messages to stderr
+const BACKEND_HELP = `  --backend NAME          compute backend: auto (default), node-gpu, node, wasm or cpu
+  --workers N             worker threads for training and probing on wasm/cpu (default: up to 2)
+  --verbose               log debug messages to stderr
 `;
 
 export const HELP: Record<string, string> = {

@@ -89,6 +89,28 @@ describe('train errors', function () {
     await assertRejectedWithoutWrites(() => train(options(runDir)), file);
   });
 
+  it('rejects a run.json with an invalid setting', async function () {
+    const runDir = await copyOfTemplate('invalid-setting');
+    const file = path.join(runDir, 'run.json');
+    const manifest = await readRunManifest(runDir);
+    await fs.writeFile(
+      file,
+      JSON.stringify({ ...manifest, config: { ...manifest.config, batchSize: -5 } }),
+    );
+    await assertRejectedWithoutWrites(() => train(options(runDir)), `${file}: Invalid batch size`);
+  });
+
+  it('rejects a run.json with an invalid iteration', async function () {
+    const runDir = await copyOfTemplate('invalid-iteration');
+    const file = path.join(runDir, 'run.json');
+    const manifest = await readRunManifest(runDir);
+    await fs.writeFile(file, JSON.stringify({ ...manifest, iteration: 'abc' }));
+    await assertRejectedWithoutWrites(
+      () => train(options(runDir)),
+      `${file}: invalid iteration "abc"`,
+    );
+  });
+
   it('rejects a truncated weights.bin', async function () {
     const runDir = await copyOfTemplate('truncated-weights');
     const manifest = await readRunManifest(runDir);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Dataset } from '../data/toy';
 import { writeFileAtomic } from '../io/atomic';
 import type { MlpSpec } from '../nets/spec';
-import type { TrainConfig } from './config';
+import { validateTrainConfig, type TrainConfig } from './config';
 import type { ProgressEvent } from './progress';
 
 export const RUN_JSON = 'run.json';
@@ -82,6 +82,18 @@ export async function readRunManifest(runDir: string): Promise<RunManifest> {
     throw new Error(
       `${file} has format version ${manifest.formatVersion}; this version reads up to ${RUN_FORMAT_VERSION}. Update GAN Diagnostics.`,
     );
+  }
+  if (!Number.isInteger(manifest.iteration) || manifest.iteration < 0) {
+    throw new Error(
+      `${file}: invalid iteration ${JSON.stringify(manifest.iteration)} (expected an integer ≥ 0); the run folder is corrupt.`,
+    );
+  }
+  try {
+    validateTrainConfig(manifest.config);
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message} The run folder is corrupt.`, {
+      cause: error,
+    });
   }
   return manifest;
 }

@@ -21,7 +21,7 @@ import { NORM_EPSILON, type PenaltyConfig } from './penalty';
  * differences.
  */
 
-/** True when every activation of the networks has a piecewise-constant derivative. */
+/** Returns true when every activation of the networks has a piecewise-constant derivative. */
 export function supportsClosedForm(...networks: Mlp[]): boolean {
   return networks.every((mlp) => {
     const name = mlp.spec.activation.name;
@@ -84,7 +84,8 @@ function transposeTimes(a: Tensor2D, b: Tensor2D): Tensor2D {
   return tf.matMul(tf.transpose(a) as Tensor2D, b);
 }
 
-export interface ClosedFormCriticResult {
+/** The critic step's terms on one rank, from either gradient path. */
+export interface CriticStepTerms {
   /** The rank's share of the critic loss: -W + P. */
   value: Scalar;
   /** The rank's share of the Wasserstein estimate, (Σ D(real) - Σ D(fake)) / B. */
@@ -98,9 +99,9 @@ export interface ClosedFormCriticResult {
 }
 
 /**
- * The critic step's loss terms and weight gradients on this rank's rows, in closed form (see the
- * file comment). `epsilon` contains one interpolation weight per row, and the sums are divided by the
- * full batch size B, as in the tape path.
+ * Computes the critic step's loss terms and weight gradients on this rank's rows in closed form
+ * (see the file comment). `epsilon` contains one interpolation weight per row, and the sums are
+ * divided by the full batch size B, as in the tape path.
  */
 export function closedFormCriticGradients(
   critic: Mlp,
@@ -109,7 +110,7 @@ export function closedFormCriticGradients(
   epsilon: Tensor1D,
   batchSize: number,
   penalty: PenaltyConfig,
-): ClosedFormCriticResult {
+): CriticStepTerms {
   return tf.tidy(() => {
     const n = real.shape[0];
     const scale = 1 / batchSize;
@@ -117,8 +118,8 @@ export function closedFormCriticGradients(
     const fakeFlat = tf.reshape(fake, [n, -1]) as Tensor2D;
     const e = tf.reshape(epsilon, [n, 1]);
     const xHat = tf.add(tf.mul(e, realFlat), tf.mul(tf.sub(1, e), fakeFlat)) as Tensor2D;
-    // Real and fake rows share one pass and the interpolates have their own, so no step slices
-    // or concatenates activations.
+    // Real and fake rows share one pass and the interpolates have their own, so no activation
+    // has to be sliced into row blocks afterwards.
     const both = forwardPass(critic, tf.concat([realFlat, fakeFlat], 0));
     const interpolates = forwardPass(critic, xHat);
     const out = tf.reshape(both.output, [2 * n]);
@@ -166,8 +167,8 @@ export function closedFormCriticGradients(
 }
 
 /**
- * The generator step's loss -Σ D(G(z)) / B on this rank's latent rows and its gradients with
- * respect to the generator's weights, in variable order.
+ * Computes the generator step's loss -Σ D(G(z)) / B on this rank's latent rows and its
+ * gradients with respect to the generator's weights, in variable order.
  */
 export function closedFormGeneratorGradients(
   critic: Mlp,

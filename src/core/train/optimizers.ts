@@ -46,7 +46,7 @@ export class Optimizer {
       const g = gradients[i];
       if (g.length !== variable.size) {
         throw new Error(
-          `Gradient ${i} has ${g.length} values; ${variable.name} has ${variable.size}.`,
+          `Gradient ${i} has ${g.length} values but ${variable.name} has ${variable.size}; pass the gradients in variable order.`,
         );
       }
       const w = Float32Array.from(variable.dataSync() as Float32Array);
@@ -75,7 +75,7 @@ export class Optimizer {
         list.some((slot, j) => slot.length !== this.slots[i][j].length)
       ) {
         throw new Error(
-          `Optimizer state of variable ${i} does not match its shape; the checkpoint belongs to another model.`,
+          `Optimizer state of variable ${i} does not match its shape, so the checkpoint is from another model.`,
         );
       }
     });

@@ -5,6 +5,7 @@ import {
   closedFormCriticGradients,
   closedFormGeneratorGradients,
   supportsClosedForm,
+  type CriticStepTerms,
 } from './closedForm';
 import type { Collective } from './collective';
 import { gradientPenalty, interpolate, type PenaltyConfig } from './penalty';
@@ -14,7 +15,7 @@ export function shardRange(batchSize: number, collective: Collective): [number, 
   return shardRanges(batchSize, collective.size)[collective.rank];
 }
 
-/** Every rank's share [start, end) of a batch of `batchSize` samples split over `size` ranks. */
+/** Returns every rank's share [start, end) of a batch of `batchSize` samples over `size` ranks. */
 export function shardRanges(batchSize: number, size: number): [number, number][] {
   const base = Math.floor(batchSize / size);
   const extra = batchSize % size;
@@ -69,29 +70,37 @@ export function criticGradients(
   collective: Collective,
   path: GradientPath = 'auto',
 ): { gradients: Float32Array[]; metrics: CriticStepMetrics } {
-  if (useClosedForm(path, [critic])) {
-    const result = closedFormCriticGradients(
-      critic,
-      input.real,
-      input.fake,
-      input.epsilon,
-      input.batchSize,
-      penalty,
-    );
-    const scalars = [result.value, result.wasserstein, result.penalty];
-    const reduced = reduceAcrossRanks(result.gradients, scalars, collective);
-    const norms = result.norms.dataSync() as Float32Array;
-    tf.dispose([...scalars, result.norms]);
-    return {
-      gradients: reduced.gradients,
-      metrics: {
-        criticLoss: reduced.scalars[0],
-        wasserstein: reduced.scalars[1],
-        penalty: reduced.scalars[2],
-        norms,
-      },
-    };
-  }
+  const result = useClosedForm(path, [critic])
+    ? closedFormCriticGradients(
+        critic,
+        input.real,
+        input.fake,
+        input.epsilon,
+        input.batchSize,
+        penalty,
+      )
+    : tapeCriticGradients(critic, input, penalty);
+  const scalars = [result.value, result.wasserstein, result.penalty];
+  const reduced = reduceAcrossRanks(result.gradients, scalars, collective);
+  const norms = result.norms.dataSync() as Float32Array;
+  tf.dispose([...scalars, result.norms]);
+  return {
+    gradients: reduced.gradients,
+    metrics: {
+      criticLoss: reduced.scalars[0],
+      wasserstein: reduced.scalars[1],
+      penalty: reduced.scalars[2],
+      norms,
+    },
+  };
+}
+
+/** Computes the critic step's terms with tf.variableGrads over a nested tf.grad (any activation). */
+function tapeCriticGradients(
+  critic: Mlp,
+  input: CriticStepInput,
+  penalty: PenaltyConfig,
+): CriticStepTerms {
   const scale = 1 / input.batchSize;
   const fake = input.fake;
   const rows = input.real.shape[0];
@@ -117,22 +126,13 @@ export function criticGradients(
     return tf.add(tf.neg(w), p) as Scalar;
   }, critic.variables);
 
-  const gradients = critic.variables.map((v) => grads[v.name]);
-  const scalars = [value, wasserstein as unknown as Scalar, penaltyValue as unknown as Scalar];
-  const reduced = reduceAcrossRanks(gradients, scalars, collective);
-  const metrics: CriticStepMetrics = {
-    criticLoss: reduced.scalars[0],
-    wasserstein: reduced.scalars[1],
-    penalty: reduced.scalars[2],
-    norms: (norms as unknown as Tensor1D).dataSync() as Float32Array,
-  };
-  tf.dispose([
+  return {
     value,
-    wasserstein as unknown as Tensor,
-    penaltyValue as unknown as Tensor,
-    norms as unknown as Tensor,
-  ]);
-  return { gradients: reduced.gradients, metrics };
+    wasserstein: wasserstein as unknown as Scalar,
+    penalty: penaltyValue as unknown as Scalar,
+    norms: norms as unknown as Tensor1D,
+    gradients: critic.variables.map((v) => grads[v.name]),
+  };
 }
 
 /** Computes the gradients of the generator loss -E[D(G(z))] on this rank's latent rows. */
@@ -162,7 +162,7 @@ export function generatorGradients(
 
 /**
  * Copies gradients and scalars out of the backend and sums them over ranks. The gradient tensors
- * are disposed; the result holds one array per gradient, views into one flat buffer.
+ * are disposed, and the result contains one array per gradient, views into one flat buffer.
  */
 function reduceAcrossRanks(
   gradients: Tensor[],

@@ -1,4 +1,4 @@
-"""matMul GFLOP/s of PyTorch for the shapes given as JSON: pytorch_matmul.py THREADS SHAPES."""
+"""Prints PyTorch's matMul GFLOP/s for the shapes given as JSON: pytorch_matmul.py THREADS SHAPES."""
 import json
 import sys
 import time

@@ -102,7 +102,7 @@ for (let round = 1; round <= rounds; round++) {
 }
 
 const FIELDS = { train: 'trainMsPerIteration', probe2d: 'probe2dMs', probe784: 'probe784Ms' };
-/** Median over rounds of the time, and of each round's ratio to that round's PyTorch (2 threads). */
+/** Returns the median over rounds of the time and of each round's ratio to its PyTorch (2 threads) time. */
 function summary(key, field) {
   const ms = median(samples[key].map((s) => s[field]));
   const ratio = median(samples[key].map((s, i) => s[field] / samples.torch[i][field]));

@@ -90,7 +90,7 @@ export class SharedMemoryCollective implements Collective {
   allGather(values: Float32Array, ranges: readonly (readonly [number, number])[]): void {
     if (ranges.length !== this.size) {
       throw new Error(
-        `allGather expected one range per rank (${this.size}), got ${ranges.length}; pass shardRanges(total, size).`,
+        `allGather expected one range per rank (${this.size}), got ${ranges.length}. Pass shardRanges(total, size).`,
       );
     }
     // The copy runs in chunks of the slot capacity. Each rank writes its part of a chunk into its
